@@ -1,0 +1,374 @@
+"""Benchmark harness: tinygrad_bp against hand-written NumPy (the floor) and PyTorch (when installed).
+
+    python benchmarks/run.py [--repeat 5] [--workloads W1,W3] [--contenders numpy,torch,tinygrad_bp]
+                             [--quick] [--output benchmarks/RESULTS.md | --no-write]
+
+Every measurement is one fresh `python benchmarks/worker.py CONTENDER WORKLOAD` process. The runs are
+interleaved (repeat -> workload -> contender, the contender order rotating) so that a slow spell of the
+machine hits every contender alike. Every process gets OMP/OPENBLAS/MKL_NUM_THREADS=1 (and PyTorch
+torch.set_num_threads(1)); the thread pools actually in effect are recorded. The table shows medians
+and the ratios tinygrad_bp / NumPy and tinygrad_bp / PyTorch. A full run (not --quick) writes
+benchmarks/RESULTS.md with the machine and versions. Benchmarks are never pass/fail tests: the
+"target" column only reports whether the issue's goals are met.
+"""
+
+import argparse
+import datetime
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import common as C  # noqa: E402
+
+CONTENDERS = ("tinygrad_bp", "numpy", "torch")
+LABELS = {"tinygrad_bp": "tinygrad_bp", "numpy": "NumPy (by hand)", "torch": "PyTorch"}
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+DESCRIPTIONS = {
+    "W1": f"Linear(10,1), MSELoss, SGD(lr=0.01), DataLoader(batch_size=1), {C.W1_STEPS} steps",
+    "W2": f"same, DataLoader(batch_size={C.W2_BATCH}, shuffle=True), {C.W2_STEPS} steps",
+    "W3": f"MLP 784-256-10 ReLU, CrossEntropyLoss, Adam(lr=1e-3), batch 128, float32, {C.W3_STEPS} steps",
+    "W4": f"{C.W4_OPS}-op chain (y*w, y+c, tanh) on {C.W4_SIZE} elements, fwd+bwd",
+    "W5": f"{C.W5_OPS:,}-op chain on one element, fwd+bwd",
+    "W6": "`import` in a fresh process",
+    "W3mem": "W3 peak RSS above the import",
+}
+# row -> (unit, how to get the number from a worker result)
+UNITS = {
+    "W1": ("ms", lambda r: r["seconds"] * 1e3),
+    "W2": ("ms", lambda r: r["seconds"] * 1e3),
+    "W3": ("ms", lambda r: r["seconds"] * 1e3),
+    "W4": ("µs/op", lambda r: r["per_op_us"]),
+    "W5": ("s", lambda r: r["seconds"]),
+    "W6": ("ms", lambda r: r["seconds"] * 1e3),
+    "W3mem": ("MB", lambda r: r["peak_mb"]),
+}
+# row -> (description, test on (tb, numpy, torch) medians; None when it cannot be judged)
+TARGETS = {
+    "W1": ("≤ 2.0x NumPy", lambda t, n, p: _le(t, n, 2.0)),
+    "W2": ("≤ 2.5x NumPy", lambda t, n, p: _le(t, n, 2.5)),
+    "W3": ("≤ 1.15x NumPy and < PyTorch", lambda t, n, p: _all(_le(t, n, 1.15), _le(t, p, 1.0))),
+    "W3mem": ("≤ 2x NumPy", lambda t, n, p: _le(t, n, 2.0)),
+    "W4": ("≤ 0.8x PyTorch", lambda t, n, p: _le(t, p, 0.8)),
+    "W5": ("≤ 1.0x PyTorch", lambda t, n, p: _le(t, p, 1.0)),
+    "W6": ("≤ 150 ms", lambda t, n, p: None if t is None else t <= 150.0),
+}
+
+
+def _all(*oks: bool | None) -> bool | None:
+    """False if any goal is missed, None if nothing could be judged, else True (missing parts skipped)."""
+    if any(ok is False for ok in oks):
+        return False
+    return None if all(ok is None for ok in oks) else True
+
+
+def _le(a: float | None, b: float | None, factor: float) -> bool | None:
+    if a is None or b is None:
+        return None
+    return a <= factor * b
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeat", type=int, default=None, help="fresh processes per contender x workload "
+                    "(default 5, or 1 with --quick)")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of W1..W6")
+    ap.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated subset")
+    ap.add_argument("--quick", action="store_true",
+                    help=f"1 repeat, step counts / {C.QUICK_DIVISOR}; "
+                    "does not write RESULTS.md unless --output")
+    ap.add_argument("--output", default=None, help="where to write the Markdown report "
+                    "(default benchmarks/RESULTS.md for a full run of all workloads)")
+    ap.add_argument("--no-write", action="store_true", help="print the table only")
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per worker process")
+    args = ap.parse_args(argv)
+    args.workloads = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
+    args.contenders = [c.strip() for c in args.contenders.split(",") if c.strip()]
+    for w in args.workloads:
+        if w not in WORKLOADS:
+            ap.error(f"unknown workload {w!r}; choose from {', '.join(WORKLOADS)}")
+    for c in args.contenders:
+        if c not in CONTENDERS:
+            ap.error(f"unknown contender {c!r}; choose from {', '.join(CONTENDERS)}")
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else 5
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
+    return args
+
+
+def worker_env() -> dict:
+    env = dict(os.environ)
+    for var in THREAD_VARS:
+        env[var] = "1"
+    return env
+
+
+def run_one(contender: str, workload: str, quick: bool, timeout: float) -> dict:
+    """One fresh worker process; returns its JSON result or {'error': ...}."""
+    cmd = [sys.executable, os.path.join(HERE, "worker.py"), contender, workload]
+    if quick:
+        cmd.append("--quick")
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=worker_env(), cwd=ROOT,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if proc.returncode != 0:
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        return {"error": lines[-1] if lines else f"exit code {proc.returncode}"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(args: argparse.Namespace) -> dict:
+    """results[(contender, workload)] = list of worker results, interleaved over repeats."""
+    results = {(c, w): [] for c in args.contenders for w in args.workloads}
+    n = len(args.contenders)
+    total = args.repeat * len(args.workloads) * n
+    done = 0
+    for rep in range(args.repeat):
+        for wi, w in enumerate(args.workloads):
+            shift = (rep + wi) % n
+            for c in args.contenders[shift:] + args.contenders[:shift]:
+                done += 1
+                t0 = time.perf_counter()
+                r = run_one(c, w, args.quick, args.timeout)
+                results[(c, w)].append(r)
+                note = r["error"] if "error" in r else f"{time.perf_counter() - t0:.1f} s"
+                print(f"[{done}/{total}] rep {rep + 1} {w} {c}: {note}", file=sys.stderr, flush=True)
+    return results
+
+
+def rows_for(workloads: list[str]) -> list[str]:
+    rows = []
+    for w in workloads:
+        rows.append(w)
+        if w == "W3":
+            rows.append("W3mem")
+    return rows
+
+
+def summarize(results: dict, args: argparse.Namespace) -> dict:
+    """summary[row][contender] = {'median', 'values', 'checks', 'error'}."""
+    summary = {}
+    for row in rows_for(args.workloads):
+        w = "W3" if row == "W3mem" else row
+        get = UNITS[row][1]
+        summary[row] = {}
+        for c in args.contenders:
+            runs = results[(c, w)]
+            good = [r for r in runs if "error" not in r]
+            errors = [r["error"] for r in runs if "error" in r]
+            values = [get(r) for r in good]
+            summary[row][c] = {
+                "median": statistics.median(values) if values else None,
+                "values": values,
+                "checks": [r.get("check") for r in good if r.get("check") is not None],
+                "error": errors[0] if errors else None,
+                "n_failed": len(errors),
+            }
+    return summary
+
+
+def _fmt(x: float | None, unit: str) -> str:
+    if x is None:
+        return "n/a"
+    if unit == "s":
+        return f"{x:.3f}"
+    if unit == "µs/op":
+        return f"{x:.2f}"
+    return f"{x:.1f}" if x < 100 else f"{x:.0f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "n/a" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+def main_table(summary: dict, args: argparse.Namespace) -> str:
+    cs = args.contenders
+    head = ["workload", "unit"] + [LABELS[c] for c in cs]
+    has_tb = "tinygrad_bp" in cs
+    if has_tb and "numpy" in cs:
+        head.append("tinygrad_bp / NumPy")
+    if has_tb and "torch" in cs:
+        head.append("tinygrad_bp / PyTorch")
+    if "torch" in cs and "numpy" in cs:
+        head.append("PyTorch / NumPy")
+    if has_tb:
+        head += ["target", "met"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row, per in summary.items():
+        unit = UNITS[row][0]
+        med = {c: per[c]["median"] for c in cs}
+        cells = [f"{row} {DESCRIPTIONS[row]}", unit] + [_fmt(med[c], unit) for c in cs]
+        if has_tb and "numpy" in cs:
+            cells.append(_ratio(med["tinygrad_bp"], med["numpy"]))
+        if has_tb and "torch" in cs:
+            cells.append(_ratio(med["tinygrad_bp"], med["torch"]))
+        if "torch" in cs and "numpy" in cs:
+            cells.append(_ratio(med["torch"], med["numpy"]))
+        if has_tb:
+            text, test = TARGETS[row]
+            ok = test(med["tinygrad_bp"], med.get("numpy"), med.get("torch"))
+            cells += [text, "n/a" if ok is None else ("yes" if ok else "**no**")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def detail_table(summary: dict, args: argparse.Namespace) -> str:
+    lines = ["| workload | contender | every run (interleaved order) | check values (must agree) |",
+             "|---|---|---|---|"]
+    for row, per in summary.items():
+        unit = UNITS[row][0]
+        for c in args.contenders:
+            s = per[c]
+            runs = ", ".join(_fmt(v, unit) for v in s["values"]) or "—"
+            if s["error"]:
+                runs += f" ({s['n_failed']} failed: `{s['error'][:120]}`)"
+            checks = sorted({f"{x:.6g}" for x in s["checks"]}) if row != "W3mem" else []
+            lines.append(f"| {row} | {LABELS[c]} | {runs} {unit} | {', '.join(checks) or '—'} |")
+    return "\n".join(lines)
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine_info(results: dict) -> list[tuple[str, str]]:
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "tinygrad_bp"],
+                               capture_output=True, text=True).stdout.strip()
+        commit += " (tinygrad_bp/ has uncommitted changes)" if dirty else ""
+    except OSError:
+        commit = "unknown"
+    threads = {}
+    for (c, _w), runs in results.items():
+        for r in runs:
+            if "threads" in r:
+                t = r["threads"]
+                desc = ", ".join(t.get("pools", []))
+                if "torch.get_num_threads" in t:
+                    desc += f", torch.get_num_threads()={t['torch.get_num_threads']}"
+                threads[c] = desc
+    env = ", ".join(f"{v}=1" for v in THREAD_VARS)
+    info = [
+        ("date (UTC)", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")),
+        ("CPU", cpu),
+        ("cores (os.cpu_count)", str(os.cpu_count())),
+        ("OS", platform.platform()),
+        ("Python", platform.python_version()),
+        ("NumPy", _version("numpy")),
+        ("PyTorch", _version("torch")),
+        ("tinygrad_bp commit", commit),
+        ("threads", env + "; torch.set_num_threads(1)"),
+    ]
+    info += [(f"thread pools seen ({LABELS[c]})", d) for c, d in sorted(threads.items())]
+    return info
+
+
+def report(summary: dict, results: dict, args: argparse.Namespace, elapsed: float) -> str:
+    cmd = "python benchmarks/run.py " + " ".join(sys.argv[1:])
+    out = [
+        "# Benchmarks: tinygrad_bp vs hand-written NumPy vs PyTorch",
+        "",
+        f"Generated by `{cmd.strip()}` (make bench) in {elapsed:.0f} s. Medians of {args.repeat} fresh "
+        "processes per contender and workload, interleaved. Ratios below 1 mean tinygrad_bp is faster. "
+        "Benchmarks are not pass/fail tests; the `met` column reports the goals of issue 9.",
+        "",
+        main_table(summary, args),
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    out += [f"| {k} | {v} |" for k, v in machine_info(results)]
+    out += [
+        "",
+        "## How each number is measured",
+        "",
+        "- Every number comes from its own fresh `python benchmarks/worker.py CONTENDER WORKLOAD` process.",
+        "- W1-W3: the timed region is the training loop as a user writes it: iterating the DataLoader (or, "
+        "for NumPy, slicing the arrays), forward, loss, backward, optimizer step and `loss.item()`. Data, "
+        "model, optimizer and loader are built before the clock starts; initial weights are copied from "
+        "the same NumPy arrays, so the final losses (check column) agree across contenders (W2 differs "
+        "only by each library's shuffle order).",
+        "- W4: 20 warm-up chains, then 300 chains of 200 ops timed together; reported per op (forward + "
+        "backward + freeing the graph). W5: one chain of 100,000 ops after a 300-op warm-up, same ops.",
+        "- W6: `time.perf_counter()` around the first `import` in the worker (nothing else imported "
+        "before); for NumPy this is `import numpy` itself.",
+        "- Memory (W3mem): peak resident set size during the W3 run minus the RSS right after the import. "
+        "The kernel's peak counter is reset after the import (`/proc/self/clear_refs` = 5) and read as "
+        "`VmHWM` from `/proc/self/status`; this sees NumPy's and PyTorch's allocators alike (tracemalloc "
+        "would miss PyTorch's). It includes the 4.3 MB W3 data set, identical for all contenders. "
+        f"Method used in this run: {_mem_methods(results)}.",
+        "- The PyTorch and tinygrad_bp contenders run the same code (`workloads_torchlike.py`), with only "
+        "the module passed in changed. NumPy's code is `workloads_numpy.py`.",
+        "",
+        "## Every run",
+        "",
+        detail_table(summary, args),
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _mem_methods(results: dict) -> str:
+    methods = {r["mem_method"] for runs in results.values() for r in runs if "mem_method" in r}
+    return ", ".join(sorted(methods)) or "none"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if "torch" in args.contenders and importlib.util.find_spec("torch") is None:
+        print("PyTorch is not importable here: skipping the PyTorch contender "
+              "(pip install torch==2.13.0 to include it).", file=sys.stderr)
+        args.contenders = [c for c in args.contenders if c != "torch"]
+    t0 = time.perf_counter()
+    results = measure(args)
+    elapsed = time.perf_counter() - t0
+    summary = summarize(results, args)
+    table = main_table(summary, args)
+    print()
+    if args.quick:
+        print(f"(--quick: step counts / {C.QUICK_DIVISOR}, {args.repeat} repeat(s): compare ratios, "
+              "not absolute times)")
+    print(table)
+    full = not args.quick and set(args.workloads) == set(WORKLOADS)
+    output = args.output or (os.path.join(HERE, "RESULTS.md") if full else None)
+    if output and not args.no_write:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(report(summary, results, args, elapsed))
+        print(f"\nwrote {os.path.relpath(output, ROOT)}")
+    elif not args.no_write:
+        print("\n(not writing RESULTS.md: only a full run of all workloads does; pass --output to write)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Run ONE contender x workload in this (fresh) process and print one JSON line with the result.
+
+    python benchmarks/worker.py CONTENDER WORKLOAD [--quick]
+
+CONTENDER is numpy, torch or tinygrad_bp; WORKLOAD is W1..W6. `run.py` starts one of these per
+measurement, with OMP/OPENBLAS/MKL_NUM_THREADS=1 already in the environment. The first thing this
+process does is the timed `import` of the contender (W6), so nothing else is loaded before it.
+"""
+
+import importlib
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MODULES = {"numpy": "numpy", "torch": "torch", "tinygrad_bp": "tinygrad_bp"}
+
+
+def _status_kb(field: str) -> int:
+    """A field of /proc/self/status in KiB (VmRSS, VmHWM)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def reset_peak_rss() -> tuple[int, str]:
+    """Reset the kernel's peak-RSS counter (VmHWM) and return (current RSS in KiB, method)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")                      # 5 = reset the peak resident set size
+        return _status_kb("VmRSS"), "VmHWM"
+    except OSError:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "ru_maxrss"
+
+
+def peak_rss_kb(method: str) -> int:
+    if method == "VmHWM":
+        return _status_kb("VmHWM")
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def thread_info(lib, contender: str) -> dict:
+    """The BLAS/OpenMP thread counts actually in effect (threadpoolctl), plus torch's own."""
+    info = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    try:
+        import threadpoolctl
+
+        info["pools"] = [f"{p['internal_api']}:{p['num_threads']}" for p in threadpoolctl.threadpool_info()]
+    except ImportError:
+        info["pools"] = ["threadpoolctl not installed"]
+    if contender == "torch":
+        info["torch.get_num_threads"] = lib.get_num_threads()
+    return info
+
+
+def main() -> None:
+    contender, workload = sys.argv[1], sys.argv[2].upper()
+    quick = "--quick" in sys.argv[3:]
+    if ROOT not in sys.path:
+        sys.path.insert(1, ROOT)              # tinygrad_bp from this checkout even if not installed
+    t0 = time.perf_counter()
+    lib = importlib.import_module(MODULES[contender])
+    import_s = time.perf_counter() - t0
+    result = {"contender": contender, "workload": workload, "import_s": import_s}
+    if workload == "W6":
+        result["seconds"] = import_s
+    else:
+        if contender == "torch":
+            lib.set_num_threads(1)
+        base_kb, method = reset_peak_rss()
+        if contender == "numpy":
+            import workloads_numpy as impl
+
+            out = getattr(impl, workload.lower())(quick=quick)
+        else:
+            import workloads_torchlike as impl
+
+            out = getattr(impl, workload.lower())(lib, quick=quick)
+        result.update(out)
+        result["peak_mb"] = (peak_rss_kb(method) - base_kb) / 1024
+        result["mem_method"] = method
+    result["threads"] = thread_info(lib, contender)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""The PyTorch code, run once with `torch` and once with `tinygrad_bp` (only the import changes).
+
+Each function gets the library module as `torch`. Setup (data, model, optimizer, loader) is outside
+the timed region; the timed region is the training loop a user writes, including data loading
+and `loss.item()`. Initial weights are copied in from NumPy so every contender trains the same model.
+"""
+
+import importlib
+import time
+
+import common as C
+
+
+def _copy_(torch, param, array) -> None:
+    with torch.no_grad():
+        param.copy_(torch.from_numpy(array))
+
+
+def _linear_sgd(torch, steps: int, batch: int, shuffle: bool) -> dict:
+    data = importlib.import_module(torch.__name__ + ".utils.data")
+    nn = torch.nn
+    X, y, W0, b0 = C.linear_data()
+    torch.manual_seed(3)
+    dataset = data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y))
+    loader = data.DataLoader(dataset, batch_size=batch, shuffle=shuffle)
+    model = nn.Linear(C.N_FEATURES, 1)
+    _copy_(torch, model.weight, W0)
+    _copy_(torch, model.bias, b0)
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=C.LR_SGD)
+    total = 0.0
+    t0 = time.perf_counter()
+    step = 0
+    while step < steps:
+        for xb, yb in loader:
+            if step == steps:
+                break
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            total = loss.item()
+            step += 1
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "check": total}
+
+
+def w1(torch, quick: bool = False) -> dict:
+    return _linear_sgd(torch, C.scaled(C.W1_STEPS, quick), 1, shuffle=False)
+
+
+def w2(torch, quick: bool = False) -> dict:
+    return _linear_sgd(torch, C.scaled(C.W2_STEPS, quick), C.W2_BATCH, shuffle=True)
+
+
+def w3(torch, quick: bool = False) -> dict:
+    nn = torch.nn
+    steps = C.scaled(C.W3_STEPS, quick)
+    X, labels, (W1, b1, W2, b2) = C.mlp_data()
+    model = nn.Sequential(nn.Linear(C.W3_IN, C.W3_HIDDEN), nn.ReLU(), nn.Linear(C.W3_HIDDEN, C.W3_OUT))
+    for param, array in zip(model.parameters(), (W1, b1, W2, b2)):
+        _copy_(torch, param, array)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=C.LR_ADAM)
+    Xt, Lt = torch.from_numpy(X), torch.from_numpy(labels)
+    B = C.W3_BATCH
+    total = 0.0
+    t0 = time.perf_counter()
+    for step in range(steps):
+        k = step % C.W3_BATCHES
+        x, t = Xt[k * B:(k + 1) * B], Lt[k * B:(k + 1) * B]
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), t)
+        loss.backward()
+        optimizer.step()
+        total = loss.item()
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "check": total}
+
+
+def _chain(x, w, c, n_ops: int) -> None:
+    """Forward y*w, y+c, tanh (repeating) for n_ops ops, then backward of y.sum()."""
+    x.grad = w.grad = c.grad = None
+    y = x
+    for i in range(n_ops):
+        op = i % 3
+        if op == 0:
+            y = y * w
+        elif op == 1:
+            y = y + c
+        else:
+            y = y.tanh()
+    y.sum().backward()
+
+
+def _leaves(torch, size: int):
+    return [torch.tensor(a, requires_grad=True) for a in C.chain_data(size)]
+
+
+def _grad_sum(*leaves) -> float:
+    return float(sum(t.grad.sum().item() for t in leaves))
+
+
+def w4(torch, quick: bool = False) -> dict:
+    x, w, c = _leaves(torch, C.W4_SIZE)
+    iters = C.scaled(C.W4_ITERS, quick)
+    for _ in range(C.W4_WARMUP):
+        _chain(x, w, c, C.W4_OPS)
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        _chain(x, w, c, C.W4_OPS)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "per_op_us": seconds / (iters * C.W4_OPS) * 1e6, "check": _grad_sum(x, w, c)}
+
+
+def w5(torch, quick: bool = False) -> dict:
+    x, w, c = _leaves(torch, 1)
+    _chain(x, w, c, 300)
+    t0 = time.perf_counter()
+    _chain(x, w, c, C.W5_OPS)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "check": _grad_sum(x, w, c)}
