@@ -1,1 +1,115 @@
-"""tinygrad_bp"""
+"""tinygrad_bp: a NumPy-backed autograd engine that reads like a mini PyTorch.
+
+``import tinygrad_bp as tb`` needs only NumPy; graphviz, matplotlib and progress bars load on first use.
+"""
+
+from . import autograd, dtypes, nn, optim, utils, viz  # noqa: E402
+from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (  # noqa: I001
+    arange,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import bool, double, float, float32, float64, get_default_dtype, int32, int64, long, set_default_dtype  # noqa: A004
+from .random import Generator, initial_seed, manual_seed, seed
+from .serialization import load, save  # noqa: E402
+from .tensor import Tensor, cat, matmul, maximum, minimum, stack, where
+
+__version__ = "0.1.0"
+
+
+def exp(x: Tensor) -> Tensor:
+    """eˣ elementwise."""
+    return x.exp()
+
+
+def log(x: Tensor) -> Tensor:
+    """Natural log elementwise."""
+    return x.log()
+
+
+def sqrt(x: Tensor) -> Tensor:
+    """√x elementwise."""
+    return x.sqrt()
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001
+    """|x| elementwise."""
+    return x.abs()
+
+
+def sin(x: Tensor) -> Tensor:
+    """sin x elementwise."""
+    return x.sin()
+
+
+def cos(x: Tensor) -> Tensor:
+    """cos x elementwise."""
+    return x.cos()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh x elementwise."""
+    return x.tanh()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e⁻ˣ) elementwise."""
+    return x.sigmoid()
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0) elementwise."""
+    return x.relu()
+
+
+def clamp(x: Tensor, min: object = None, max: object = None) -> Tensor:  # noqa: A002
+    """Limit x to [min, max]."""
+    return x.clamp(min, max)
+
+
+clip = clamp
+
+
+def pow(x: Tensor, exponent: object) -> Tensor:  # noqa: A001
+    """x ** exponent."""
+    return x ** exponent
+
+
+def sum(x: Tensor, dim: object = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Σ x over dim."""
+    return x.sum(dim, keepdim)
+
+
+def mean(x: Tensor, dim: object = None, keepdim: bool = False) -> Tensor:
+    """Mean of x over dim."""
+    return x.mean(dim, keepdim)
+
+
+def softmax(x: Tensor, dim: int) -> Tensor:
+    """eˣ / Σ eˣ along dim."""
+    return x.softmax(dim)
+
+
+def log_softmax(x: Tensor, dim: int) -> Tensor:
+    """x - logsumexp(x) along dim."""
+    return x.log_softmax(dim)
+
+
+def is_tensor(obj: object) -> bool:
+    return isinstance(obj, Tensor)

@@ -1,0 +1,156 @@
+"""Graph nodes: `Function` (PyTorch's custom-op API) and `Op` (the built-in primitives).
+
+Calling ``SomeFunction.apply(*inputs)`` runs ``forward`` with graph recording off. When grad mode is on
+and an input requires grad, the call also creates a *node*: an instance of the Function class that
+serves as ``ctx`` in forward and backward and becomes the output's ``grad_fn``. A node knows:
+
+* ``inputs``: one entry per positional input: the parent node, the leaf Tensor that requires grad,
+  or ``None`` (a constant, or an input that needs no gradient);
+* ``shape`` / ``dtype``: those of its output (the engine reduces gradients to them);
+* ``saved``: what ``save_for_backward`` stored, released after ``backward()`` unless ``retain_graph``.
+
+`Op` is the fast variant the built-in ops use: forward and backward see NumPy arrays, not Tensors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import grad_mode
+
+_FREED = "freed"
+
+
+class Function:
+    """A differentiable operation with static ``forward(ctx, *inputs)`` and ``backward(ctx, grad)``.
+
+    As in PyTorch: ``forward`` receives Tensors and runs with grad off; ``backward`` receives the
+    gradient of the output and returns one gradient per input of ``forward`` (``None`` for inputs
+    that need none). Use ``ctx.save_for_backward(*tensors)`` and ``ctx.saved_tensors``.
+    """
+
+    _raw = False  # forward/backward see Tensors (Op overrides: NumPy arrays)
+
+    inputs: tuple
+    shape: tuple
+    dtype: np.dtype
+    needs_input_grad: tuple
+    saved: Any
+
+    @staticmethod
+    def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("subclasses of Function must implement forward")
+
+    @staticmethod
+    def backward(ctx: Function, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("subclasses of Function must implement backward")
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep values for backward (released after backward unless retain_graph=True)."""
+        self.saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self.saved
+        if saved is _FREED:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (or directly access saved tensors "
+                f"after they have already been freed): the values {self.name()} saved for backward were "
+                "released by the first backward(). Specify retain_graph=True if you need to backward "
+                "through the graph a second time or access saved tensors after calling backward.")
+        return saved
+
+    def name(self) -> str:
+        """PyTorch's name for this node, e.g. 'MulBackward0' (custom Functions: 'MyFnBackward')."""
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    def release(self) -> None:
+        """Free the saved values (called by backward() unless retain_graph)."""
+        if self.saved:
+            self.saved = _FREED
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx = cls()
+        ctx.saved = ()
+        ctx.needs_input_grad = needs
+        with grad_mode.no_grad():
+            out = cls.forward(ctx, *args, **kwargs)
+        if not (grad_mode._enabled and any(needs)):
+            return out
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+        ctx.inputs = tuple(_parent(a) if n else None for a, n in zip(args, needs))
+        ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
+        return Tensor._make(out.data, ctx)
+
+
+class Op(Function):
+    """A built-in primitive: forward and backward work on NumPy arrays (Tensors are unwrapped).
+
+    ``backward`` returns one gradient per positional input; the engine sums each back to its
+    input's shape (``unbroadcast``) and casts it to the input's dtype. Keyword arguments of
+    ``apply`` are configuration passed to ``forward``.
+    """
+
+    _raw = True
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward0"
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        record = False
+        if grad_mode._enabled:
+            for a in args:
+                if type(a) is Tensor or isinstance(a, Tensor):
+                    if a.requires_grad:
+                        record = True
+                        break
+        datas = [a.data if isinstance(a, Tensor) else a for a in args]
+        if not record:
+            return Tensor._make(cls.forward(_NO_GRAPH, *datas, **kwargs))
+        ctx = cls.__new__(cls)
+        ctx.saved = ()
+        out = cls.forward(ctx, *datas, **kwargs)
+        parents = []
+        needs = []
+        for a in args:
+            if isinstance(a, Tensor) and a.requires_grad:
+                parents.append(a.grad_fn or a)
+                needs.append(True)
+            else:
+                parents.append(None)
+                needs.append(False)
+        ctx.inputs = tuple(parents)
+        ctx.needs_input_grad = tuple(needs)
+        ctx.shape = out.shape
+        ctx.dtype = out.dtype
+        return Tensor._make(out, ctx)
+
+
+class _NoGraph:
+    """The ctx forward gets when no graph is recorded: saving and attributes are no-ops."""
+
+    __slots__ = ()
+    needs_input_grad = ()
+
+    def save_for_backward(self, *values: Any) -> None:
+        pass
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass
+
+
+_NO_GRAPH = _NoGraph()
+
+
+def _parent(t: Tensor) -> Any:
+    return t.grad_fn if t.grad_fn is not None else t

@@ -1,0 +1,145 @@
+"""Creating tensors: from data, filled, ranges and random, with PyTorch's dtype rules.
+
+``tensor`` keeps a NumPy array's dtype; Python floats take the default dtype, Python ints int64,
+bools bool. Factories take sizes as ``zeros(2, 3)`` or ``zeros((2, 3))``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .random import _rng
+from .tensor import Tensor, _make, _size_args
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = _make(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, a NumPy array or a Tensor)."""
+    if isinstance(data, Tensor):
+        array = data.data.copy()
+    elif isinstance(data, np.ndarray):
+        array = data.copy()
+    else:
+        array = np.array(data)
+        if array.dtype == object:
+            raise TypeError(f"tensor(): cannot build a tensor from {type(data).__name__} (ragged or non-numeric data)")
+        if array.dtype.kind == "f":
+            array = array.astype(dtypes.get_default_dtype(), copy=False)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64, copy=False)
+        elif array.dtype.kind not in "b":
+            raise TypeError(f"tensor(): unsupported data of dtype {array.dtype}")
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    return _finish(array, requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (its dtype kept)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__})")
+    return _make(array)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros(_size_args(size), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(_size_args(size), _float_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.empty(_size_args(size), _float_dtype(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; its dtype follows the value (bool, int64 or default float)."""
+    if dtype is None:
+        dtype = dtypes.scalar_dtype(fill_value.item() if isinstance(fill_value, np.generic) else fill_value)
+    size = (size,) if isinstance(size, builtins.int) else tuple(size)
+    return _finish(np.full(size, fill_value, dtype), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros(t.shape, t.dtype if dtype is None else dtype), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(t.shape, t.dtype if dtype is None else dtype), requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.full(t.shape, fill_value, t.dtype if dtype is None else dtype), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from start (default 0) up to, not including, end; int64 when all arguments are ints."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if dtype is None:
+        ints = all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if ints else dtypes.get_default_dtype()
+    n = max(math.ceil((end - start) / step), 0)
+    return _finish((start + step * np.arange(n, dtype=np.float64)).astype(dtype), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    return _finish(_rng(generator).random(_size_args(size)).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randn(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    return _finish(_rng(generator).standard_normal(_size_args(size)).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    if size is None:
+        *bounds, size = args
+    else:
+        bounds = list(args)
+    low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
+    if high <= low:
+        raise RuntimeError(f"randint: expected low < high, but got low={low}, high={high}")
+    size = (size,) if isinstance(size, builtins.int) else tuple(size)
+    return _finish(_rng(generator).integers(low, high, size).astype(dtype or np.int64), requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def randperm(n: int, generator: Any = None, dtype: Any = None) -> Tensor:
+    return _make(_rng(generator).permutation(n).astype(dtype or np.int64))

@@ -1,0 +1,1 @@
+"""The differentiable primitives, grouped: elementwise, reduce, shape/indexing, matmul."""

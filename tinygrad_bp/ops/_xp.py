@@ -1,0 +1,74 @@
+"""Array functions that accept a NumPy array or a Tensor, so each backward formula is written once.
+
+On the normal path backward formulas see NumPy arrays; with ``create_graph=True`` they see Tensors
+and the same formula records a graph. Operators (+ - * / ** @, .T, .sum(axis=, keepdims=),
+.reshape) already work on both; the functions here cover the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _is_array(x: Any) -> bool:
+    return type(x) is np.ndarray or not hasattr(x, "grad_fn")
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    if _is_array(a) and _is_array(b):
+        return np.where(cond, a, b)
+    from ..tensor import where as t_where
+    return t_where(cond, a, b)
+
+
+def exp(x: Any) -> Any:
+    return np.exp(x) if _is_array(x) else x.exp()
+
+
+def log(x: Any) -> Any:
+    return np.log(x) if _is_array(x) else x.log()
+
+
+def cos(x: Any) -> Any:
+    return np.cos(x) if _is_array(x) else x.cos()
+
+
+def sin(x: Any) -> Any:
+    return np.sin(x) if _is_array(x) else x.sin()
+
+
+def sign(x: Any) -> Any:
+    return np.sign(x) if _is_array(x) else x.sign()
+
+
+def broadcast_to(x: Any, shape: tuple) -> Any:
+    return np.broadcast_to(x, shape) if _is_array(x) else x.expand(shape)
+
+
+def permute(x: Any, axes: tuple) -> Any:
+    return np.transpose(x, axes) if _is_array(x) else x.permute(axes)
+
+
+def swap_last(x: Any) -> Any:
+    """Transpose the last two dimensions (matrix transpose of a batch)."""
+    return np.swapaxes(x, -1, -2) if _is_array(x) else x.transpose(-1, -2)
+
+
+def scatter_into_zeros(shape: tuple, index: Any, values: Any) -> Any:
+    """zeros(shape) with ``values`` added at ``index`` (repeated indices accumulate)."""
+    if _is_array(values):
+        out = np.zeros(shape, values.dtype)
+        if _is_basic_index(index):
+            out[index] = values
+        else:
+            np.add.at(out, index, values)
+        return out
+    from .shape import IndexAdd
+    return IndexAdd.apply(values, shape=shape, index=index)
+
+
+def _is_basic_index(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)

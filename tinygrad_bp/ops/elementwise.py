@@ -1,0 +1,314 @@
+"""Elementwise primitives: forward and backward side by side; each docstring gives the derivative.
+
+Gradients are returned at the output's (broadcast) shape; the engine sums them back to each input's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Op
+from . import _xp
+
+
+class Add(Op):
+    """z = x + y;  dz/dx = 1, dz/dy = 1"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        return x + y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        return g, g
+
+
+class Sub(Op):
+    """z = x - y;  dz/dx = 1, dz/dy = -1"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        return x - y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Op):
+    """z = x * y;  dz/dx = y, dz/dy = x"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (g * y if need_x else None), (g * x if need_y else None)
+
+
+class Div(Op):
+    """z = x / y;  dz/dx = 1/y, dz/dy = -x/y²"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        return x / y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (g / y if need_x else None), (-g * x / (y * y) if need_y else None)
+
+
+class Pow(Op):
+    """z = x ** y;  dz/dx = y·x^(y-1), dz/dy = z·ln(x) (0 where x = 0, as in PyTorch)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        out = np.power(x, y)
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, y, out = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            if isinstance(y, (int, float)):  # a Python exponent: x**0 is constant
+                gx = g * (y * x ** (y - 1)) if y != 0 else g * 0.0
+            else:
+                gx = _xp.where(y == 0, 0.0, g * (y * x ** (y - 1)))
+        if need_y:
+            gy = _xp.where(x == 0, 0.0, g * out * _xp.log(_xp.where(x == 0, 1.0, x)))
+        return gx, gy
+
+
+class Neg(Op):
+    """z = -x;  dz/dx = -1"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        return -x
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return -g
+
+
+class Exp(Op):
+    """z = eˣ;  dz/dx = z"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Op):
+    """z = ln x;  dz/dx = 1/x"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(Op):
+    """z = √x;  dz/dx = 1/(2z)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Abs(Op):
+    """z = |x|;  dz/dx = sign(x) (0 at x = 0)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * _xp.sign(x)
+
+
+class Sign(Op):
+    """z = sign(x);  dz/dx = 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g * 0
+
+
+class Sin(Op):
+    """z = sin x;  dz/dx = cos x"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * _xp.cos(x)
+
+
+class Cos(Op):
+    """z = cos x;  dz/dx = -sin x"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return -g * _xp.sin(x)
+
+
+class Tanh(Op):
+    """z = tanh x;  dz/dx = 1 - z²"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Op):
+    """z = σ(x) = 1/(1+e⁻ˣ);  dz/dx = z(1 - z)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        e = np.exp(-np.abs(x))  # never overflows; both branches are exact
+        out = np.where(x >= 0, 1, e) / (1 + e)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Op):
+    """z = max(x, 0);  dz/dx = 1 where x > 0, else 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        mask = x > 0
+        ctx.mask = mask
+        return x * mask
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g * ctx.mask
+
+
+class Clamp(Op):
+    """z = min(max(x, lo), hi);  dz/dx = 1 where lo ≤ x ≤ hi, else 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002
+        out = np.clip(x, min, max)
+        ctx.mask = out == x
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g * ctx.mask
+
+
+class Maximum(Op):
+    """z = max(x, y);  the gradient goes to the larger input, split evenly on ties"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        ctx.share = 0.5 * (x == y) + (x > y)
+        return np.maximum(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        return g * ctx.share, g * (1 - ctx.share)
+
+
+class Minimum(Op):
+    """z = min(x, y);  the gradient goes to the smaller input, split evenly on ties"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        ctx.share = 0.5 * (x == y) + (x < y)
+        return np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        return g * ctx.share, g * (1 - ctx.share)
+
+
+class Where(Op):
+    """z = x where cond else y;  dz/dx = cond, dz/dy = not cond"""
+
+    @staticmethod
+    def forward(ctx: Any, cond: Any, x: Any, y: Any) -> np.ndarray:
+        ctx.cond = cond
+        return np.where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        need_x, need_y = ctx.needs_input_grad[1:]
+        zero = g * 0
+        return (None, _xp.where(ctx.cond, g, zero) if need_x else None,
+                _xp.where(ctx.cond, zero, g) if need_y else None)
+
+
+class Cast(Op):
+    """z = x converted to another dtype;  dz/dx = 1 (the engine casts the gradient back)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, dtype: Any = None) -> np.ndarray:
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g

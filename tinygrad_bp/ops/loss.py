@@ -1,0 +1,191 @@
+"""Fused nn primitives: a linear layer and the losses, each one node with its own backward.
+
+Written as one op each because the fused backward is shorter, faster and numerically stabler than
+the chain of elementwise ops it replaces (softmax + cross-entropy is the classic case: the gradient
+softmax(z) - target never forms exp(1000)). Validation of targets and shapes happens in
+`tinygrad_bp.nn.functional`; these ops assume valid, same-dtype inputs.
+
+Reductions: ``'none'`` keeps the per-element loss, ``'sum'`` adds it up, ``'mean'`` divides the sum by
+``denom`` (the element count, or for weighted cross-entropy the total weight of the targets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Op
+from . import _xp
+
+
+def _reduce(loss: np.ndarray, reduction: str, denom: float) -> np.ndarray:
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total = total / loss.dtype.type(denom)  # 0/0 = nan when every target is ignored, as in PyTorch
+    return np.asarray(total, dtype=loss.dtype)
+
+
+def _grad_scale(g: Any, ctx: Any) -> Any:
+    """The incoming gradient, divided by the mean's denominator when the loss was a mean."""
+    return g / ctx.denom if ctx.reduction == "mean" else g
+
+
+def _clamp_min(x: Any, low: float) -> Any:
+    return np.maximum(x, low) if _xp._is_array(x) else x.clamp(min=low)
+
+
+def _clamped_logs(x: Any) -> tuple:
+    """(log x, log(1 - x)), each clamped at -100 as PyTorch's binary_cross_entropy does."""
+    if _xp._is_array(x):
+        with np.errstate(divide="ignore"):
+            return np.maximum(np.log(x), -100.0), np.maximum(np.log1p(-x), -100.0)
+    return x.log().clamp(min=-100.0), (1 - x).log().clamp(min=-100.0)
+
+
+def _softplus(x: Any) -> Any:
+    """log(1 + e^x), without overflow."""
+    if _xp._is_array(x):
+        return np.logaddexp(x.dtype.type(0), x)
+    return x.relu() + (1 + (-x.abs()).exp()).log()
+
+
+def _sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x), without overflow."""
+    if _xp._is_array(x):
+        return np.exp(-np.logaddexp(x.dtype.type(0), -x))
+    return x.sigmoid()
+
+
+class Addmm(Op):
+    """y = x @ Wᵀ + b (nn.Linear);  dy/dx = g @ W,  dy/dW = gᵀ @ x,  dy/db = g summed over the batch"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        ctx.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = g @ w if need_x else None
+        gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        return gx, gw, (g if need_b else None)  # the engine sums g over the batch dims for b
+
+
+class MseLoss(Op):
+    """loss = reduce((x - y)²);  dloss/dx = 2(x - y)·g,  dloss/dy = -2(x - y)·g  (g / n for the mean)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str = "mean") -> np.ndarray:
+        d = x - y
+        ctx.save_for_backward(x, y)
+        ctx.reduction, ctx.denom = reduction, d.size
+        return _reduce(d * d, reduction, d.size)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, y = ctx.saved_tensors
+        gd = (x - y) * (2 * _grad_scale(g, ctx))
+        need_x, need_y = ctx.needs_input_grad
+        return (gd if need_x else None), (-gd if need_y else None)
+
+
+class SoftmaxCrossEntropy(Op):
+    """loss = -Σ_c a_c·log softmax(z)_c along ``dim`` (a: target probabilities, or class weights on the
+    target class);  dloss/dz = softmax(z)·Σ_c a_c - a,  dloss/da = -log softmax(z).
+    With one-hot targets the gradient is the famous softmax(z) - y."""
+
+    @staticmethod
+    def forward(ctx: Any, z: np.ndarray, a: np.ndarray, dim: int = 1, reduction: str = "mean",
+                denom: float = 1.0) -> np.ndarray:
+        shifted = z - z.max(axis=dim, keepdims=True)  # log-sum-exp trick: exp never overflows
+        logp = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(z, a, logp)
+        ctx.dim, ctx.reduction, ctx.denom = dim, reduction, denom
+        return _reduce(-(a * logp).sum(axis=dim), reduction, denom)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        z, a, logp = ctx.saved_tensors
+        if not _xp._is_array(z):  # create_graph: recompute log softmax as a differentiable function of z
+            logp = z.log_softmax(ctx.dim)
+        g = _grad_scale(g, ctx)
+        if ctx.reduction == "none":  # g has the loss's shape: put back the class dim
+            shape = list(z.shape)
+            shape[ctx.dim] = 1
+            g = g.reshape(tuple(shape))
+        need_z, need_a = ctx.needs_input_grad
+        gz = (_xp.exp(logp) * a.sum(axis=ctx.dim, keepdims=True) - a) * g if need_z else None
+        return gz, (-logp * g if need_a else None)
+
+
+class BinaryCrossEntropy(Op):
+    """loss = -w·(y·log x + (1-y)·log(1-x)), logs clamped at -100 (PyTorch's rule, so x = 0 or 1 gives
+    a finite loss);  dloss/dx = w·(x - y) / max(x(1-x), 1e-12),  dloss/dy = w·(log(1-x) - log x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None,
+                reduction: str = "mean") -> np.ndarray:
+        log_x, log_1mx = _clamped_logs(x)
+        loss = -(y * log_x + (1 - y) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y)
+        ctx.weight, ctx.reduction, ctx.denom = weight, reduction, loss.size
+        return _reduce(loss, reduction, loss.size)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, y = ctx.saved_tensors
+        g = _grad_scale(g, ctx)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        need_x, need_y = ctx.needs_input_grad
+        gx = (x - y) / _clamp_min(x * (1 - x), 1e-12) * g if need_x else None
+        gy = None
+        if need_y:
+            log_x, log_1mx = _clamped_logs(x)
+            gy = (log_1mx - log_x) * g
+        return gx, gy
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """loss = w·[(1-y)·x + (1 + (p-1)·y)·softplus(-x)], i.e. BCE of sigmoid(x) computed stably
+    (p: pos_weight, broadcast along the last dim);
+    dloss/dx = w·[(1-y) - (1 + (p-1)·y)·σ(-x)],  dloss/dy = w·[(p-1)·softplus(-x) - x]"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None,
+                pos_weight: np.ndarray | None = None, reduction: str = "mean") -> np.ndarray:
+        sp = _softplus(-x)
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        loss = (1 - y) * x + log_weight * sp
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y)
+        ctx.weight, ctx.pos_weight, ctx.reduction, ctx.denom = weight, pos_weight, reduction, loss.size
+        return _reduce(loss, reduction, loss.size)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, y = ctx.saved_tensors
+        g = _grad_scale(g, ctx)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        pw = ctx.pos_weight
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            log_weight = 1 if pw is None else 1 + (pw - 1) * y
+            gx = ((1 - y) - log_weight * _sigmoid(-x)) * g
+        if need_y:
+            gy = (-x if pw is None else (pw - 1) * _softplus(-x) - x) * g
+        return gx, gy

@@ -1,0 +1,105 @@
+"""Shape and indexing primitives: reshape, permute, expand, indexing, cat, stack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Op
+from . import _xp
+
+
+class Reshape(Op):
+    """z = x with a new shape (also view, flatten, squeeze, unsqueeze);  dz/dx reshapes back"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, shape: tuple = ()) -> np.ndarray:
+        ctx.in_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g.reshape(ctx.in_shape)
+
+
+class Permute(Op):
+    """z = x with its dims reordered (also transpose, .T);  dz/dx applies the inverse order"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple = ()) -> np.ndarray:
+        ctx.inverse = tuple(np.argsort(axes))
+        return np.transpose(x, axes)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return _xp.permute(g, ctx.inverse)
+
+
+class Expand(Op):
+    """z = x broadcast to a larger shape;  dz/dx sums over the new dims (the engine's unbroadcast)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, shape: tuple = ()) -> np.ndarray:
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g
+
+
+class GetItem(Op):
+    """z = x[index];  dz/dx scatters g back into zeros (repeated indices accumulate)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, index: Any = None) -> np.ndarray:
+        ctx.in_shape, ctx.index = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return _xp.scatter_into_zeros(ctx.in_shape, ctx.index, g)
+
+
+class IndexAdd(Op):
+    """z = zeros(shape) with x added at index;  dz/dx = g[index]"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, shape: tuple = (), index: Any = None) -> np.ndarray:
+        ctx.index = index
+        return _xp.scatter_into_zeros(shape, index, x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g[ctx.index]
+
+
+class Cat(Op):
+    """z = [x₁, x₂, ...] joined along dim;  each dL/dxᵢ is its slice of g"""
+
+    @staticmethod
+    def forward(ctx: Any, *xs: Any, axis: int = 0) -> np.ndarray:
+        ctx.axis = axis
+        ctx.bounds = np.cumsum([0] + [x.shape[axis] for x in xs])
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        lead = (slice(None),) * ctx.axis
+        b = ctx.bounds
+        return tuple(g[lead + (slice(int(b[i]), int(b[i + 1])),)] if need else None
+                     for i, need in enumerate(ctx.needs_input_grad))
+
+
+class Stack(Op):
+    """z = [x₁, x₂, ...] stacked along a new dim;  each dL/dxᵢ is g indexed at i on that dim"""
+
+    @staticmethod
+    def forward(ctx: Any, *xs: Any, axis: int = 0) -> np.ndarray:
+        ctx.axis = axis
+        return np.stack(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        lead = (slice(None),) * ctx.axis
+        return tuple(g[lead + (i,)] if need else None for i, need in enumerate(ctx.needs_input_grad))

@@ -1,0 +1,56 @@
+"""Random number generation: a global generator (``tb.manual_seed``) and ``tb.Generator`` objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class Generator:
+    """A random source, as ``torch.Generator``: ``tb.Generator().manual_seed(0)``.
+
+    Wraps ``numpy.random.Generator`` (PCG64), so the numbers differ from PyTorch's.
+    """
+
+    def __init__(self) -> None:
+        self._seed = int(np.random.SeedSequence().entropy % (2**63))
+        self.rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self.rng = np.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict) -> Generator:
+        self.rng.bit_generator.state = state
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the global generator (used by rand/randn/randint, nn.init, Dropout, shuffling)."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the global generator from fresh entropy and return the seed."""
+    s = int(np.random.SeedSequence().entropy % (2**63))
+    default_generator.manual_seed(s)
+    return s
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def _rng(generator: Any = None) -> np.random.Generator:
+    return (generator or default_generator).rng

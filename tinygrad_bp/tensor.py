@@ -1,0 +1,873 @@
+"""Tensor: a NumPy array plus the links of the dynamic graph (``grad_fn``) and its gradient (``grad``).
+
+Every differentiable operation is a primitive in ``tinygrad_bp/ops`` (forward and backward side by
+side) or a composite of primitives written here. This module only prepares operands (PyTorch's type
+promotion, dims, error messages) and calls ``Op.apply``.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import dtypes
+from .autograd import grad_mode
+
+_Scalar = (int, float, bool, np.generic)
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it, for ``backward()``.
+
+    ``Tensor(data, requires_grad=False)`` converts Python data to the default float dtype (as
+    ``torch.Tensor`` does) and keeps a NumPy array's dtype. Prefer ``tb.tensor``, which also keeps
+    Python ints as int64 and bools as bool.
+    """
+
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_version", "_backward_hooks", "_retains_grad",
+                 "__weakref__")
+    __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
+
+    def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        if isinstance(data, Tensor):
+            array = data.data.copy()
+        elif isinstance(data, np.ndarray):
+            array = data
+        else:
+            array = np.asarray(data, dtype=dtypes.get_default_dtype())
+        _init(self, array, None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    _make: Any  # set below: Tensor._make(array, grad_fn=None), the fast internal constructor
+
+    # ---------------------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors created by the user (not by an op that recorded a graph)."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        """The tensor with its dimensions reversed."""
+        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped."""
+        return self.transpose(-2, -1)
+
+    def size(self, dim: int | None = None) -> Any:
+        return self.data.shape if dim is None else self.data.shape[_dim(dim, self.ndim, "size")]
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied). Refused while the tensor requires grad."""
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        return _make(self.data)
+
+    def clone(self) -> Tensor:
+        """A copy of the data that stays in the graph (the gradient flows back unchanged)."""
+        return _ops.elementwise.Cast.apply(self, dtype=self.dtype) if self.requires_grad else _make(self.data.copy())
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients (got {self.dtype})")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf that requires grad.
+
+        A non-scalar tensor needs ``gradient`` (dL/dself). The graph's saved values are freed
+        afterwards unless ``retain_graph`` (default: same as ``create_graph``).
+        """
+        from .autograd.engine import backward
+        backward(self, gradient, create_graph if retain_graph is None else retain_graph, create_graph)
+
+    # ---------------------------------------------------------------- conversions
+    def to(self, dtype: Any) -> Tensor:
+        """The tensor in another dtype (differentiable; the gradient comes back in this dtype)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if self.requires_grad and dtype.kind != "f":
+            return _make(self.data.astype(dtype))
+        return _ops.elementwise.Cast.apply(self, dtype=dtype)
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool)
+
+    def __float__(self) -> builtins.float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> builtins.int:
+        return builtins.int(self.item())
+
+    def __bool__(self) -> builtins.bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape})")
+        return builtins.bool(self.data)
+
+    def __index__(self) -> builtins.int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self.data)
+
+    def __len__(self) -> builtins.int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    __hash__ = object.__hash__  # by identity: tensors key optimizer state although == is elementwise
+
+    def __repr__(self) -> str:
+        return _format(self)
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Add, self, other, "add")
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Add, self, other, "add", reverse=True)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Sub, self, other, "sub")
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Sub, self, other, "sub", reverse=True)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Mul, self, other, "mul")
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Mul, self, other, "mul", reverse=True)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Div, self, other, "div")
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Div, self, other, "div", reverse=True)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Pow, self, other, "pow")
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _binary(_ops.elementwise.Pow, self, other, "pow", reverse=True)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(_as_tensor(other), self)
+
+    def __neg__(self) -> Tensor:
+        if self.data.dtype == dtypes.bool:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return _ops.elementwise.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __invert__(self) -> Tensor:
+        if self.data.dtype.kind not in "biu":
+            raise RuntimeError(f"bitwise_not: expected an integer or bool tensor, got {self.dtype}")
+        return _make(~self.data)
+
+    def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        return self / other
+
+    def pow(self, exponent: Any) -> Tensor:
+        return self ** exponent
+
+    def matmul(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    # comparisons: bool tensors, no graph
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.not_equal, self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _compare(np.less, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _compare(np.greater_equal, self, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _compare(np.logical_and if self.dtype == dtypes.bool else np.bitwise_and, self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _compare(np.logical_or if self.dtype == dtypes.bool else np.bitwise_or, self, other)
+
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    # ---------------------------------------------------------------- unary math
+    def exp(self) -> Tensor:
+        return _ops.elementwise.Exp.apply(_floating(self))
+
+    def log(self) -> Tensor:
+        return _ops.elementwise.Log.apply(_floating(self))
+
+    def sqrt(self) -> Tensor:
+        return _ops.elementwise.Sqrt.apply(_floating(self))
+
+    def sin(self) -> Tensor:
+        return _ops.elementwise.Sin.apply(_floating(self))
+
+    def cos(self) -> Tensor:
+        return _ops.elementwise.Cos.apply(_floating(self))
+
+    def tanh(self) -> Tensor:
+        return _ops.elementwise.Tanh.apply(_floating(self))
+
+    def sigmoid(self) -> Tensor:
+        return _ops.elementwise.Sigmoid.apply(_floating(self))
+
+    def abs(self) -> Tensor:
+        return _ops.elementwise.Abs.apply(self)
+
+    def sign(self) -> Tensor:
+        return _ops.elementwise.Sign.apply(self)
+
+    def relu(self) -> Tensor:
+        return _ops.elementwise.Relu.apply(self)
+
+    def square(self) -> Tensor:
+        return self * self
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
+        """Limit values to [min, max]; the gradient passes where min ≤ x ≤ max."""
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self if min is None else maximum(self, min)
+            return out if max is None else minimum(out, max)
+        x = self
+        if x.data.dtype.kind != "f" and any(isinstance(v, builtins.float) for v in (min, max)):
+            x = x.to(dtypes.get_default_dtype())
+        return _ops.elementwise.Clamp.apply(x, min=min, max=max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return minimum(self, other)
+
+    # ---------------------------------------------------------------- reductions
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+            keepdims: builtins.bool | None = None, dtype: Any = None) -> Tensor:
+        """Σ over ``dim`` (int, tuple or None for all); bool and int tensors sum to int64."""
+        axis, keepdim = _reduce_args(self, dim, axis, keepdim, keepdims, "sum")
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind in "bi" and x.data.dtype != dtypes.int64:
+            x = x.to(dtypes.int64)
+        return _ops.reduce.Sum.apply(x, axis=axis, keepdims=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+             keepdims: builtins.bool | None = None, dtype: Any = None) -> Tensor:
+        """(1/n) Σ over ``dim``; needs a floating-point tensor, as in PyTorch."""
+        axis, keepdim = _reduce_args(self, dim, axis, keepdim, keepdims, "mean")
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind != "f":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
+                               f"or complex dtype. Got: {x.dtype}")
+        return _ops.reduce.Mean.apply(x, axis=axis, keepdims=keepdim)
+
+    def var(self, dim: Any = None, unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
+            correction: Any = None) -> Tensor:
+        """Σ (x - mean)² / (n - correction); unbiased (correction=1) by default."""
+        if isinstance(dim, builtins.bool):  # var(unbiased) in PyTorch's old positional form
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "var")
+        n = self.data.size if axis is None else int(np.prod([self.shape[a] for a in axis]))
+        centered = self - self.mean(dim=axis, keepdim=True)
+        return (centered * centered).sum(dim=axis, keepdim=keepdim) / builtins.max(n - correction, 0)
+
+    def std(self, dim: Any = None, unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
+            correction: Any = None) -> Tensor:
+        """√var (unbiased by default)."""
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        """Largest value; with ``dim`` the named tuple (values, indices); with a tensor, ``maximum``."""
+        return _extreme(self, dim, keepdim, np.max, np.argmax, maximum, "max")
+
+    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        """Smallest value; with ``dim`` the named tuple (values, indices); with a tensor, ``minimum``."""
+        return _extreme(self, dim, keepdim, np.min, np.argmin, minimum, "min")
+
+    def amax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "amax")
+        return _ops.reduce.Amax.apply(self, axis=axis, keepdims=keepdim, fn=np.max)
+
+    def amin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "amin")
+        return _ops.reduce.Amax.apply(self, axis=axis, keepdims=keepdim, fn=np.min)
+
+    def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """Index of the largest value (flattened when dim is None); not differentiable."""
+        return _arg_extreme(self, dim, keepdim, np.argmax)
+
+    def argmin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """Index of the smallest value (flattened when dim is None); not differentiable."""
+        return _arg_extreme(self, dim, keepdim, np.argmin)
+
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
+        """log Σ eˣ over dim, computed stably (the max is subtracted first)."""
+        axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "logsumexp")
+        return _ops.reduce.LogSumExp.apply(_floating(self), axis=axis, keepdims=keepdim)
+
+    def softmax(self, dim: builtins.int) -> Tensor:
+        """eˣ / Σ eˣ along dim."""
+        return _ops.reduce.Softmax.apply(_floating(self), axis=_dim(dim, self.ndim, "softmax"))
+
+    def log_softmax(self, dim: builtins.int) -> Tensor:
+        """x - logsumexp(x) along dim."""
+        return _ops.reduce.LogSoftmax.apply(_floating(self), axis=_dim(dim, self.ndim, "log_softmax"))
+
+    # ---------------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> Tensor:
+        shape = _size_args(shape)
+        try:
+            new_shape = _infer_shape(self.shape, shape)
+        except ValueError as e:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {self.numel()}") from e
+        if new_shape == self.shape:
+            return self
+        return _ops.shape.Reshape.apply(self, shape=new_shape)
+
+    view = reshape
+
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = _dim(start_dim, self.ndim, "flatten"), _dim(end_dim, self.ndim, "flatten")
+        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:])
+
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
+        d = _dim(dim, self.ndim + 1, "unsqueeze")
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        if dim is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        dims = {_dim(d, self.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1)))
+
+    def permute(self, *dims: Any) -> Tensor:
+        dims = tuple(_dim(d, self.ndim, "permute") for d in _size_args(dims))
+        if sorted(dims) != list(range(self.ndim)):
+            raise RuntimeError(f"permute(): dims {dims} are not a permutation of the {self.ndim} dims of {self.shape}")
+        if dims == tuple(range(self.ndim)):
+            return self
+        return _ops.shape.Permute.apply(self, axes=dims)
+
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        axes = list(range(self.ndim))
+        a, b = _dim(dim0, self.ndim, "transpose"), _dim(dim1, self.ndim, "transpose")
+        axes[a], axes[b] = axes[b], axes[a]
+        return self.permute(tuple(axes))
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.T
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to a larger shape without copying (-1 keeps a size)."""
+        sizes = _size_args(sizes)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to "
+                               f"the number of dimensions in the tensor ({self.ndim})")
+        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+        for i, n in enumerate(self.shape):
+            if n != 1 and n != shape[i + lead]:
+                raise RuntimeError(f"expand: the expanded size of the tensor ({shape[i + lead]}) must match the "
+                                   f"existing size ({n}) at non-singleton dimension {i + lead}. Target sizes: "
+                                   f"{list(sizes)}. Tensor sizes: {list(self.shape)}")
+        if shape == self.shape:
+            return self
+        return _ops.shape.Expand.apply(self, shape=shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        index = _index(index)
+        try:
+            return _ops.shape.GetItem.apply(self, index=index)
+        except IndexError as e:
+            raise IndexError(f"index {index!r} is out of bounds for a tensor of shape {tuple(self.shape)}: {e}") from e
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _check_inplace(self, "__setitem__")
+        self.data[_index(index)] = value.data if isinstance(value, Tensor) else value
+        self._version += 1
+
+    # ---------------------------------------------------------------- in place (no graph)
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        return _inplace(self, "add_", np.add, other if alpha == 1 else _data(other) * alpha)
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        return _inplace(self, "sub_", np.subtract, other if alpha == 1 else _data(other) * alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        return _inplace(self, "mul_", np.multiply, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return _inplace(self, "div_", np.divide, other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        _check_inplace(self, "clamp_")
+        np.clip(self.data, min, max, out=self.data)
+        self._version += 1
+        return self
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        _check_inplace(self, "fill_")
+        self.data[...] = _data(value)
+        self._version += 1
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        _check_inplace(self, "copy_")
+        np.copyto(self.data, np.broadcast_to(_data(src), self.shape), casting="unsafe")
+        self._version += 1
+        return self
+
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
+        from .random import _rng
+        return self.copy_(_rng(generator).uniform(a, b, self.shape))
+
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None) -> Tensor:
+        from .random import _rng
+        return self.copy_(_rng(generator).normal(mean, std, self.shape))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+
+# -------------------------------------------------------------------- construction
+_new = object.__new__
+
+
+def _init(t: Tensor, data: np.ndarray, grad_fn: Any) -> None:
+    t.data = data
+    t.grad = None
+    t.grad_fn = grad_fn
+    t.requires_grad = grad_fn is not None
+    t._version = 0
+    t._backward_hooks = None
+    t._retains_grad = False
+
+
+def _make(data: Any, grad_fn: Any = None) -> Tensor:
+    """Wrap an array without copying or converting it (scalars from NumPy become 0-d arrays)."""
+    t = _new(Tensor)
+    t.data = data if type(data) is np.ndarray else np.asarray(data)
+    t.grad = None
+    t.grad_fn = grad_fn
+    t.requires_grad = grad_fn is not None
+    t._version = 0
+    t._backward_hooks = None
+    t._retains_grad = False
+    return t
+
+
+Tensor._make = staticmethod(_make)
+
+
+def _as_tensor(x: Any) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return _make(x)
+    if isinstance(x, _Scalar):
+        return _make(np.asarray(x, dtype=dtypes.scalar_dtype(x)))
+    raise TypeError(f"expected a Tensor, a numpy array or a number, got {type(x).__name__}")
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _rank(t: Tensor) -> builtins.int:
+    return 2 if t.data.ndim else 1
+
+
+# -------------------------------------------------------------------- operand preparation
+def _binary(op: Any, a: Tensor, b: Any, name: str, reverse: builtins.bool = False) -> Tensor:
+    """Apply a binary primitive after PyTorch's type promotion; ``reverse`` computes ``b op a``."""
+    ad = a.data
+    if isinstance(b, Tensor):
+        bd = b.data
+        if ad.dtype != bd.dtype:
+            dt = dtypes.promote(ad.dtype, _rank(a), bd.dtype, _rank(b))
+            a, b = a.to(dt), b.to(dt)
+    elif isinstance(b, _Scalar):
+        if isinstance(b, np.generic):
+            b = b.item()
+        kind = ad.dtype.kind
+        if not (kind == "f" or (kind in "iu" and not isinstance(b, builtins.float))
+                or (kind == "b" and isinstance(b, builtins.bool))):
+            a = a.to(dtypes.promote(ad.dtype, _rank(a), dtypes.scalar_dtype(b), 0))
+    elif isinstance(b, np.ndarray):
+        return _binary(op, a, _make(b), name, reverse)
+    else:
+        return NotImplemented
+    if op is _ops.elementwise.Div and a.data.dtype.kind != "f":  # true division of ints gives floats
+        fdt = dtypes.get_default_dtype()
+        a = a.to(fdt)
+        b = b.to(fdt) if isinstance(b, Tensor) else b
+    elif op is _ops.elementwise.Sub and a.data.dtype == dtypes.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    try:
+        return op.apply(b, a) if reverse else op.apply(a, b)
+    except ValueError as e:
+        if isinstance(b, Tensor):
+            raise RuntimeError(_broadcast_message(name, a.shape, b.shape)) from e
+        raise
+
+
+def _broadcast_message(name: str, sa: tuple, sb: tuple) -> str:
+    for i in range(1, builtins.max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            dim = builtins.max(len(sa), len(sb)) - i
+            return (f"{name}: the size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+                    f"dimension {dim} (shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together)")
+    return f"{name}: shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together"
+
+
+def _compare(fn: Any, a: Tensor, b: Any) -> Tensor:
+    bd = b.data if isinstance(b, Tensor) else b
+    try:
+        return _make(fn(a.data, bd))
+    except ValueError as e:
+        raise RuntimeError(_broadcast_message(fn.__name__, a.shape, np.shape(bd))) from e
+
+
+def _floating(t: Tensor) -> Tensor:
+    """Int and bool tensors are converted to the default float dtype by float-valued functions."""
+    return t if t.data.dtype.kind == "f" else t.to(dtypes.get_default_dtype())
+
+
+def _dim(d: Any, ndim: builtins.int, op: str) -> builtins.int:
+    n = builtins.max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    return d % n
+
+
+def _reduce_args(t: Tensor, dim: Any, axis: Any, keepdim: Any, keepdims: Any, op: str) -> tuple:
+    """Normalise dim/axis (int, tuple or None) to a sorted tuple of non-negative dims, or None."""
+    if axis is not None:
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, builtins.bool(keepdim)
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    if t.ndim == 0:
+        return None, builtins.bool(keepdim)
+    return tuple(sorted({_dim(d, t.ndim, op) for d in dims})), builtins.bool(keepdim)
+
+
+def _size_args(args: tuple) -> tuple:
+    """Accept sizes as f(2, 3) or f((2, 3)) or f([2, 3])."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(builtins.int(a) for a in args)
+
+
+def _infer_shape(old: tuple, new: tuple) -> tuple:
+    size = builtins.int(np.prod(old))
+    if new.count(-1) > 1:
+        raise ValueError("only one dimension can be inferred")
+    if -1 in new:
+        rest = builtins.int(np.prod([n for n in new if n != -1]))
+        if rest == 0 or size % rest:
+            raise ValueError("cannot infer")
+        new = tuple(size // rest if n == -1 else n for n in new)
+    if builtins.int(np.prod(new)) != size:
+        raise ValueError("size mismatch")
+    return tuple(new)
+
+
+def _index(index: Any) -> Any:
+    """Tensors and lists inside an index become NumPy arrays (integer-array or boolean indexing)."""
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+class MaxResult(NamedTuple):
+    """What ``x.max(dim)`` / ``x.min(dim)`` return, as in PyTorch."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def _extreme(t: Tensor, dim: Any, keepdim: builtins.bool, fn: Any, arg: Any, pairwise: Any, op: str) -> Any:
+    if isinstance(dim, Tensor):
+        return pairwise(t, dim)
+    if t.data.size == 0:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if dim is None:
+        return _ops.reduce.Amax.apply(t, axis=None, keepdims=False, fn=fn)
+    axis = _dim(dim, t.ndim, op)
+    if t.ndim == 0:
+        return MaxResult(t, _make(np.zeros((), np.int64)))
+    values = _ops.reduce.MaxAlongDim.apply(t, axis=axis, keepdims=keepdim, arg=arg)
+    idx = arg(t.data, axis=axis, keepdims=keepdim)
+    return MaxResult(values, _make(idx.astype(np.int64, copy=False)))
+
+
+def _arg_extreme(t: Tensor, dim: Any, keepdim: builtins.bool, arg: Any) -> Tensor:
+    if dim is None:
+        out = arg(t.data)
+        return _make(np.asarray(out, np.int64).reshape((1,) * t.ndim if keepdim else ()))
+    return _make(arg(t.data, axis=_dim(dim, t.ndim, arg.__name__), keepdims=keepdim).astype(np.int64, copy=False))
+
+
+def _check_inplace(t: Tensor, op: str) -> None:
+    if t.requires_grad and grad_mode._enabled:
+        if t.grad_fn is None:
+            raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
+                               "Wrap the update in `with tb.no_grad():` (as optimizers do).")
+        raise RuntimeError(f"{op}: in-place operations on tensors that are part of a graph are not supported yet")
+
+
+def _inplace(t: Tensor, op: str, ufunc: Any, other: Any) -> Tensor:
+    _check_inplace(t, op)
+    od = _data(other)
+    try:
+        ufunc(t.data, od, out=t.data, casting="same_kind")
+    except ValueError as e:
+        raise RuntimeError(_broadcast_message(op, t.shape, np.shape(od))) from e
+    except TypeError as e:  # numpy's UFuncTypeError: e.g. adding floats into an int tensor
+        raise RuntimeError(f"{op}: result type {np.result_type(t.data, od)} can't be cast to the desired "
+                           f"output type {t.dtype}") from e
+    t._version += 1
+    return t
+
+
+# -------------------------------------------------------------------- printing
+def _format(t: Tensor) -> str:
+    a = t.data
+    if a.dtype.kind == "f":
+        finite = a[np.isfinite(a)]
+        integral = finite.size == 0 or np.all(finite == np.round(finite))
+        big = finite.size and (np.abs(finite).max() >= 1e8 or (0 < np.abs(finite[finite != 0]).min(initial=1) < 1e-4))
+        if integral and not big:
+            fmt = {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}
+        elif big:
+            fmt = {"float_kind": lambda v: f"{v:.4e}"}
+        else:
+            fmt = {"float_kind": lambda v: f"{v:.4f}"}
+        body = np.array2string(a, separator=", ", formatter=fmt, threshold=1000, edgeitems=3, prefix="tensor(")
+    else:
+        body = np.array2string(a, separator=", ", threshold=1000, edgeitems=3, prefix="tensor(")
+    extras = []
+    if a.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+        extras.append(f"dtype=tinygrad_bp.{a.dtype}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+# -------------------------------------------------------------------- functions on tensors
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with NumPy/PyTorch semantics (1-D operands, broadcast batch dims)."""
+    a, b = _as_tensor(a), _as_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
+                           f"{b.ndim}D")
+    if a.data.dtype != b.data.dtype:
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}")
+    ka = a.shape[-1]
+    kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if ka != kb:
+        raise RuntimeError(f"matmul: mat1 and mat2 shapes cannot be multiplied ({'x'.join(map(str, a.shape))} and "
+                           f"{'x'.join(map(str, b.shape))}): the last dim of the first must equal the "
+                           f"{'first' if b.ndim == 1 else 'second-to-last'} dim of the second")
+    try:
+        return _ops.matmul.MatMul.apply(a, b)
+    except ValueError as e:
+        raise RuntimeError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be broadcast") from e
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    """Elementwise choice: ``input`` where condition is true, else ``other``."""
+    cond = _data(condition)
+    if not (isinstance(cond, np.ndarray) and cond.dtype == np.bool_):
+        cond = np.asarray(cond, dtype=bool)
+    x, y = _as_tensor(input), _as_tensor(other)
+    if x.data.dtype != y.data.dtype:
+        dt = dtypes.promote(x.data.dtype, _rank_or_scalar(input), y.data.dtype, _rank_or_scalar(other))
+        x, y = x.to(dt), y.to(dt)
+    try:
+        return _ops.elementwise.Where.apply(cond, x, y)
+    except ValueError as e:
+        raise RuntimeError(f"where: condition {np.shape(cond)}, input {x.shape} and other {y.shape} cannot be "
+                           "broadcast together") from e
+
+
+def _rank_or_scalar(x: Any) -> builtins.int:
+    return _rank(x) if isinstance(x, Tensor) else (2 if isinstance(x, np.ndarray) and x.ndim else 0)
+
+
+def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise max; on ties the gradient is split evenly."""
+    a, b = _promoted_pair(input, other)
+    return _broadcasting("maximum", _ops.elementwise.Maximum, a, b)
+
+
+def minimum(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise min; on ties the gradient is split evenly."""
+    a, b = _promoted_pair(input, other)
+    return _broadcasting("minimum", _ops.elementwise.Minimum, a, b)
+
+
+def _promoted_pair(a: Any, b: Any) -> tuple:
+    ta, tb = _as_tensor(a), _as_tensor(b)
+    if ta.data.dtype != tb.data.dtype:
+        dt = dtypes.promote(ta.data.dtype, _rank_or_scalar(a), tb.data.dtype, _rank_or_scalar(b))
+        ta, tb = ta.to(dt), tb.to(dt)
+    return ta, tb
+
+
+def _broadcasting(name: str, op: Any, a: Tensor, b: Tensor) -> Tensor:
+    try:
+        return op.apply(a, b)
+    except ValueError as e:
+        raise RuntimeError(_broadcast_message(name, a.shape, b.shape)) from e
+
+
+def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+    """Join tensors along an existing dim."""
+    ts = _same_dtype([_as_tensor(t) for t in tensors], "cat")
+    axis = _dim(dim, ts[0].ndim, "cat")
+    for t in ts[1:]:
+        if t.ndim != ts[0].ndim or any(t.shape[i] != ts[0].shape[i] for i in range(t.ndim) if i != axis):
+            raise RuntimeError(f"cat: sizes of tensors must match except in dimension {axis}; got shapes "
+                               f"{[tuple(x.shape) for x in ts]}")
+    return _ops.shape.Cat.apply(*ts, axis=axis)
+
+
+def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dim."""
+    ts = _same_dtype([_as_tensor(t) for t in tensors], "stack")
+    if any(t.shape != ts[0].shape for t in ts):
+        raise RuntimeError(f"stack expects each tensor to be equal size, but got shapes {[tuple(x.shape) for x in ts]}")
+    return _ops.shape.Stack.apply(*ts, axis=_dim(dim, ts[0].ndim + 1, "stack"))
+
+
+def _same_dtype(ts: list, op: str) -> list:
+    if not ts:
+        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+    dt = ts[0].data.dtype
+    for t in ts[1:]:
+        dt = dtypes.promote(dt, 2, t.data.dtype, 2)
+    return [t.to(dt) for t in ts]
+
+
+from . import ops as _ops  # noqa: E402  (the ops import Tensor from this module)
+from .ops import elementwise as _elementwise  # noqa: E402, F401, I001
