@@ -1,1 +1,3 @@
-"""The differentiable primitives, grouped: elementwise, reduce, shape/indexing, matmul."""
+"""The differentiable primitives, grouped: elementwise, reduce, shape/indexing, matmul, fused losses."""
+
+from . import elementwise, loss, matmul, reduce, shape  # noqa: F401
