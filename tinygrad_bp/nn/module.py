@@ -1,0 +1,428 @@
+"""Module: the base class of layers and networks, with PyTorch's registration rules.
+
+Assigning a `Parameter` to an attribute registers it as a parameter, assigning a `Module` registers a
+child, and `register_buffer` registers a non-learnable tensor (saved in the state dict). Traversals
+visit a module's own parameters (then buffers) before its children's, each in assignment order, so
+``named_parameters()`` and ``state_dict()`` list keys exactly as PyTorch does (``fc1.weight``,
+``0.bias``). Traversals are iterative (no recursion).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+from .parameter import Parameter
+
+
+class _IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` returns: the keys that were missing and unexpected."""
+
+    missing_keys: list
+    unexpected_keys: list
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+    __str__ = __repr__
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``handle.remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+class Module:
+    """Base class for all layers and networks: subclasses set attributes in ``__init__`` and define
+    ``forward``; calling the module runs ``forward`` and then the forward hooks."""
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        out = self.forward(*args, **kwargs)
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+        return out
+
+    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, inputs, output)`` after every forward; ``inputs`` is the tuple of the
+        positional arguments (the very objects passed); a non-None return value replaces the output."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    # ----- registration -------------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            _remove_from(self, name)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                "(nn.Parameter or None expected)")
+            params[name] = None
+        elif isinstance(value, Module):
+            if params is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            _remove_from(self, name)
+            self._modules[name] = value
+        elif params is not None and name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                "(nn.Module or None expected)")
+            self._modules[name] = None
+        elif params is not None and name in self._buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                "(Tensor or None expected)")
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        for store in ("_parameters", "_buffers", "_modules"):
+            if store in d and name in d[store]:
+                return d[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for store in (self._parameters, self._buffers, self._modules):
+            if name in store:
+                del store[name]
+                self._non_persistent_buffers.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
+        _check_name(self, name, "parameter", self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                            "(nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register a non-learnable tensor (e.g. running statistics); persistent ones go in state_dict."""
+        _check_name(self, name, "buffer", self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            "(Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register a child module under ``name`` (None keeps the slot empty)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        _check_name(self, name, "module", self._modules)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    # ----- traversal ----------------------------------------------------------------------------
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """(name, module) for this module and all below it, pre-order, each module once."""
+        seen = memo if memo is not None else set()
+        stack: list = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
+            yield name, module
+            children = [(name + ("." if name else "") + key, child)
+                        for key, child in module._modules.items() if child is not None]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, store: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
+        seen = set()
+        for module_prefix, module in modules:
+            for name, value in getattr(module, store).items():
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield module_prefix + ("." if module_prefix else "") + name, value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(name, parameter) pairs: ``weight``, ``fc1.bias``, ``0.weight``; shared ones once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def _state_items(self, keep_vars: bool) -> Iterator[tuple[str, Tensor]]:
+        """State-dict entries: per module (pre-order, shared modules under every name), its
+        parameters then its persistent buffers."""
+        for prefix, module in self.named_modules(remove_duplicate=False):
+            dot = prefix + "." if prefix else ""
+            for name, p in module._parameters.items():
+                if p is not None:
+                    yield dot + name, (p if keep_vars else p.detach())
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent_buffers:
+                    yield dot + name, (b if keep_vars else b.detach())
+
+    # ----- modes and bulk operations -------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode on this module and every submodule (Dropout scales in training only)."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters: to None (default), or to zeros in place."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad = p.grad.detach()
+                p.grad.data[...] = 0
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Call ``fn`` on every submodule (children first, as in PyTorch) and then on ``self``."""
+        stack: list = [(self, False)]
+        while stack:
+            module, expanded = stack.pop()
+            if expanded:
+                fn(module)
+                continue
+            stack.append((module, True))
+            stack.extend((c, False) for c in reversed(list(module.children())))
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """``to(dtype)`` casts floating-point parameters and buffers in place (the same Parameter
+        objects, so optimizers keep working); ``to('cpu')`` is accepted and does nothing."""
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, str) or a is None or type(a).__name__ == "device":
+                device = a
+            else:
+                dtype = a
+        if device is not None and not str(device).startswith("cpu"):
+            raise RuntimeError(f"tinygrad_bp runs on the CPU only; cannot move a module to '{device}'")
+        if dtype is not None:
+            dtype = np.dtype(dtype)
+            if dtype.kind != "f":
+                raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+            self._cast_floats(dtype)
+        return self
+
+    def float(self) -> Module:
+        """Cast floating-point parameters and buffers to float32."""
+        return self._cast_floats(np.dtype(np.float32))
+
+    def double(self) -> Module:
+        """Cast floating-point parameters and buffers to float64."""
+        return self._cast_floats(np.dtype(np.float64))
+
+    def cpu(self) -> Module:
+        return self
+
+    def _cast_floats(self, dtype: np.dtype) -> Module:
+        for module in self.modules():
+            for store in (module._parameters, module._buffers):
+                for t in store.values():
+                    if t is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
+                        t.data = t.data.astype(dtype)
+                        if t.grad is not None:
+                            t.grad = Tensor._make(t.grad.data.astype(dtype))
+        return self
+
+    # ----- state dict -----------------------------------------------------------------------------
+    def state_dict(self, destination: dict | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict:
+        """An ordered dict name -> tensor of every parameter and persistent buffer (detached,
+        sharing memory with the module unless ``keep_vars``)."""
+        out = OrderedDict() if destination is None else destination
+        for name, value in self._state_items(keep_vars):
+            out[prefix + name] = value
+        return out
+
+    def load_state_dict(self, state_dict: dict, strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
+        """Copy values from ``state_dict`` into the parameters and buffers.
+
+        Every key, type and shape is checked before anything changes: a mismatch raises
+        RuntimeError naming the keys and leaves the module exactly as it was (stricter than PyTorch,
+        which may load some keys first). With ``strict=False`` missing and unexpected keys are
+        allowed and returned as ``(missing_keys, unexpected_keys)``; shape mismatches still raise.
+        """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+        own = OrderedDict(self._state_items(keep_vars=True))
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        updates = []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = value.data if isinstance(value, Tensor) else value
+            if not isinstance(array, np.ndarray):
+                errors.append(f'While copying the parameter named "{key}", expected a Tensor or NumPy array '
+                              f"from checkpoint but received {type(value).__name__}")
+            elif array.shape != target.data.shape:
+                errors.append(f"size mismatch for {key}: copying a param with shape {_shape(array.shape)} "
+                              f"from checkpoint, the shape in current model is {_shape(target.data.shape)}.")
+            elif array.dtype.kind not in "biuf":
+                errors.append(f'While copying the parameter named "{key}", the checkpoint has dtype '
+                              f"{array.dtype}, which cannot be copied into {target.data.dtype}.")
+            else:
+                updates.append((target, array))
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected)
+                              + ". ")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
+        with no_grad():
+            for target, array in updates:
+                target.copy_(Tensor._make(array))
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ----- repr -----------------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (subclasses override)."""
+        return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()]
+        lines = extra_lines + child_lines
+        if not lines:
+            return self._get_name() + "()"
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{self._get_name()}({extra_lines[0]})"
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+    def __dir__(self) -> list:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+
+
+def _indent(text: str, spaces: int) -> str:
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line for line in rest])
+
+
+def _shape(shape: tuple) -> str:
+    return f"({', '.join(str(n) for n in shape)}{',' if len(shape) == 1 else ''})"
+
+
+def _remove_from(module: Module, name: str) -> None:
+    """Before registering ``name`` in one store, drop it from the others and from __dict__."""
+    for store in (module._parameters, module._buffers, module._modules):
+        store.pop(name, None)
+    module._non_persistent_buffers.discard(name)
+    module.__dict__.pop(name, None)
+
+
+def _check_name(module: Module, name: str, kind: str, store: dict) -> None:
+    if "_parameters" not in module.__dict__:
+        raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+    if name == "":
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+    if "." in name:
+        raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+    if hasattr(module, name) and name not in store:
+        raise KeyError(f"attribute '{name}' already exists")
