@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m tinygrad_bp demo
+	$(PY) examples/forward_backward_by_hand.py
 
 test: $(STAMP)
 	$(PY) -m ruff check .

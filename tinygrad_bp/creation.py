@@ -32,8 +32,8 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, a NumPy array or a Tensor)."""
     if isinstance(data, Tensor):
         array = data.data.copy()
-    elif isinstance(data, np.ndarray):
-        array = data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype
+        array = np.array(data)
     else:
         array = np.array(data)
         if array.dtype == object:
