@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .module import Module
+from .module import Module, _indent
 
 
 def _index(idx: Any, n: int) -> int:
@@ -110,6 +110,21 @@ class ModuleList(Module):
         for module in modules:
             self.append(module)
         return self
+
+    def __repr__(self) -> str:
+        """As PyTorch prints it: runs of identical modules collapse to ``(0-2): 3 x Linear(...)``."""
+        if not self._modules:
+            return self._get_name() + "()"
+        blocks: list = []  # [start, end, repr]
+        for i, module in enumerate(self._modules.values()):
+            text = repr(module)
+            if blocks and blocks[-1][2] == text:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, text])
+        lines = [_indent(f"({s}): {text}" if s == e else f"({s}-{e}): {e - s + 1} x {text}", 2)
+                 for s, e, text in blocks]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
     def insert(self, index: int, module: Module) -> None:
         items = list(self._modules.values())

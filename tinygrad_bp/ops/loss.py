@@ -19,6 +19,9 @@ from ..autograd.function import Op
 from . import _xp
 
 
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor for x(1-x) in BCE's backward (a float32 constant)
+
+
 def _reduce(loss: np.ndarray, reduction: str, denom: float) -> np.ndarray:
     if reduction == "none":
         return loss
@@ -149,7 +152,7 @@ class BinaryCrossEntropy(Op):
         if ctx.weight is not None:
             g = g * ctx.weight
         need_x, need_y = ctx.needs_input_grad
-        gx = (x - y) / _clamp_min(x * (1 - x), 1e-12) * g if need_x else None
+        gx = (x - y) / _clamp_min(x * (1 - x), _BCE_EPS) * g if need_x else None
         gy = None
         if need_y:
             log_x, log_1mx = _clamped_logs(x)
