@@ -25,6 +25,15 @@ $(VENV)/.torch: $(STAMP)
 test-parity: $(VENV)/.torch
 	$(PY) -m pytest -q -m parity
 
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+figures: $(STAMP)
+	MPLBACKEND=Agg $(PY) docs/make_figures.py
+
+docs: $(STAMP)
+	$(PY) docs/build_api.py
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
