@@ -325,7 +325,8 @@ def report(summary: dict, results: dict, args: argparse.Namespace, elapsed: floa
         "- Memory (W3mem): peak resident set size during the W3 run minus the RSS right after the import. "
         "The kernel's peak counter is reset after the import (`/proc/self/clear_refs` = 5) and read as "
         "`VmHWM` from `/proc/self/status`; this sees NumPy's and PyTorch's allocators alike (tracemalloc "
-        "would miss PyTorch's). It includes the 4.3 MB W3 data set, identical for all contenders. "
+        "would miss PyTorch's). It includes the 4.3 MB W3 data set, identical for all contenders; `numpy.random` "
+        "and the workload module are imported before the baseline. "
         f"Method used in this run: {_mem_methods(results)}.",
         "- The PyTorch and tinygrad_bp contenders run the same code (`workloads_torchlike.py`), with only "
         "the module passed in changed. NumPy's code is `workloads_numpy.py`.",

@@ -75,15 +75,13 @@ def main() -> None:
     else:
         if contender == "torch":
             lib.set_num_threads(1)
+        # Load what every contender's workload uses (the data generators in numpy.random, the workload
+        # module) before the memory baseline, so lazily imported modules are not counted as training memory.
+        importlib.import_module("numpy.random")
+        impl = importlib.import_module("workloads_numpy" if contender == "numpy" else "workloads_torchlike")
+        run = getattr(impl, workload.lower())
         base_kb, method = reset_peak_rss()
-        if contender == "numpy":
-            import workloads_numpy as impl
-
-            out = getattr(impl, workload.lower())(quick=quick)
-        else:
-            import workloads_torchlike as impl
-
-            out = getattr(impl, workload.lower())(lib, quick=quick)
+        out = run(quick=quick) if contender == "numpy" else run(lib, quick=quick)
         result.update(out)
         result["peak_mb"] = (peak_rss_kb(method) - base_kb) / 1024
         result["mem_method"] = method
