@@ -1,0 +1,32 @@
+"""AdaGrad (tutorial section 2.4.3), the tutorial's PyTorch sample with only the imports changed.
+
+The sample's body is wrapped in main(epochs=100) so the tests can run fewer epochs:
+    python examples/tutorial/adagrad.py
+"""
+
+import tinygrad_bp as torch
+from tinygrad_bp import nn
+
+
+def main(epochs=100):
+    # 定义模型和损失函数
+    model = nn.Linear(10, 1)
+    criterion = nn.MSELoss()
+    optimizer = torch.optim.Adagrad(model.parameters(), lr=0.01)
+
+    # 模拟数据
+    X = torch.randn(100, 10)
+    y = torch.randn(100, 1)
+
+    # 训练循环
+    for epoch in range(epochs):
+        optimizer.zero_grad()
+        outputs = model(X)
+        loss = criterion(outputs, y)
+        loss.backward()
+        optimizer.step()
+        print(f'Epoch {epoch}, Loss: {loss.item()}')
+
+
+if __name__ == "__main__":
+    main()
