@@ -61,7 +61,7 @@ def test_plain_tensor_attribute_is_not_a_parameter_and_reassignment_moves_betwee
     del m.x
     assert list(m.parameters()) == []
     with pytest.raises(AttributeError):
-        m.x
+        _ = m.x
 
 
 def test_assignment_errors_are_pytorchs():

@@ -158,7 +158,8 @@ def _torch_structures(torch: object) -> dict:
                          ("sequential", nn.Sequential(nn.Linear(3, 4), nn.Identity(), nn.LogSoftmax(dim=1))),
                          ("repeated", nn.ModuleList([nn.Linear(2, 2) for _ in range(3)] + [nn.Tanh(), nn.ReLU()]
                                                     + [nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))] * 2))]:
-        out[label] = {"state_dict": list(model.state_dict()), "named_parameters": [n for n, _ in model.named_parameters()],
+        out[label] = {"state_dict": list(model.state_dict()),
+                      "named_parameters": [n for n, _ in model.named_parameters()],
                       "named_buffers": [n for n, _ in model.named_buffers()],
                       "named_modules": [n for n, _ in model.named_modules()], "repr": repr(model)}
     return out

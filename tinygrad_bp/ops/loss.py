@@ -18,7 +18,6 @@ import numpy as np
 from ..autograd.function import Op
 from . import _xp
 
-
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor for x(1-x) in BCE's backward (a float32 constant)
 
 
