@@ -1,0 +1,132 @@
+"""The docs hold together: every figure and link they reference exists, their doctests pass, every guide
+page has a figure that `make figures` produces, and every public name has a docstring."""
+
+import doctest
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+GUIDE = DOCS / "guide"
+
+# The tutorial's sections, in its order: one guide page each.
+GUIDE_PAGES = [
+    "01_forward_propagation.md",
+    "02_chain_rule_and_backward.md",
+    "03_gradient_descent.md",
+    "04_batch_stochastic_minibatch.md",
+    "05_exponentially_weighted_averages.md",
+    "06_momentum.md",
+    "07_adagrad.md",
+    "08_rmsprop.md",
+    "09_adam.md",
+]
+PAGES = [DOCS / "internals.md", GUIDE / "README.md"] + [GUIDE / p for p in GUIDE_PAGES]
+
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _links(page):
+    """Relative targets of the page's Markdown links and images (no URLs, no in-page anchors)."""
+    for target in LINK.findall(page.read_text(encoding="utf-8")):
+        if target.startswith(("http://", "https://", "mailto:", "#")):
+            continue
+        yield target.split("#")[0]
+
+
+def _doctest_source(page):
+    """The page with everything outside ```python blocks that hold `>>>` blanked (line numbers kept)."""
+    out, block, inside = [], [], False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if not inside and line.strip() == "```python":
+            inside, block = True, []
+            out.append("")
+        elif inside and line.strip() == "```":
+            inside = False
+            keep = any(b.lstrip().startswith(">>>") for b in block)
+            out.extend(block if keep else [""] * len(block))
+            out.append("")
+        elif inside:
+            block.append(line)
+        else:
+            out.append("")
+    return "\n".join(out)
+
+
+def _figures(page):
+    return [t for t in _links(page) if "figures/" in t]
+
+
+def test_guide_has_one_page_per_tutorial_section_in_order():
+    index = (GUIDE / "README.md").read_text(encoding="utf-8")
+    positions = [index.find(f"({name})") for name in GUIDE_PAGES]
+    assert all(p >= 0 for p in positions), [n for n, p in zip(GUIDE_PAGES, positions) if p < 0]
+    assert positions == sorted(positions), "the guide index must list the pages in the tutorial's order"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_link_and_figure_exists(page):
+    missing = [t for t in _links(page) if not (page.parent / t).resolve().exists()]
+    assert not missing, f"{page.relative_to(ROOT)} references missing files: {missing}"
+
+
+@pytest.mark.parametrize("name", GUIDE_PAGES)
+def test_each_guide_page_has_a_generated_figure(name):
+    page = GUIDE / name
+    figures = _figures(page)
+    assert figures, f"{name} shows no figure"
+    made = _load("make_figures", DOCS / "make_figures.py").FIGURES
+    for target in figures:
+        fig = (page.parent / target).resolve()
+        assert fig.parent == DOCS / "figures", f"{name}: {target} is not in docs/figures/"
+        assert fig.name in made, f"{name}: {fig.name} is not produced by docs/make_figures.py"
+
+
+def test_every_figure_file_comes_from_make_figures():
+    made = _load("make_figures", DOCS / "make_figures.py").FIGURES
+    on_disk = {p.name for p in (DOCS / "figures").iterdir() if p.suffix in {".svg", ".png"}}
+    assert on_disk <= set(made), f"stale figures not made by make_figures.py: {sorted(on_disk - set(made))}"
+    assert set(made) <= on_disk, f"run `make figures`: missing {sorted(set(made) - on_disk)}"
+
+
+def test_svg_figures_are_svg():
+    for fig in (DOCS / "figures").glob("*.svg"):
+        head = fig.read_text(encoding="utf-8", errors="replace")[:400]
+        assert "<svg" in head or "<?xml" in head, fig.name
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_doctests_in_page(page):
+    """Code blocks written as `>>>` sessions run, and print what the page says they print."""
+    source = _doctest_source(page)
+    if ">>>" not in source:
+        pytest.skip("no doctest blocks")
+    import tinygrad_bp as tb
+
+    tb.manual_seed(0)
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(source, {}, page.name, str(page), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 0
+    assert result.failed == 0, f"{result.failed} doctest example(s) failed in {page.name} (see captured output)"
+
+
+def test_every_public_name_has_a_docstring():
+    api = _load("build_api", DOCS / "build_api.py")
+    names = [name for name, _ in api.public_api()]
+    assert "tinygrad_bp.Tensor" in names and "tinygrad_bp.optim.Adam" in names and "tinygrad_bp.nn.Linear" in names
+    assert "tinygrad_bp.Tensor.backward" in names  # class members are included
+    missing = api.missing_docstrings()
+    assert not missing, f"{len(missing)} public names have no docstring: {missing}"
