@@ -1,7 +1,7 @@
 """Benchmark harness: tinygrad_bp against hand-written NumPy (the floor) and PyTorch (when installed).
 
     python benchmarks/run.py [--repeat 5] [--workloads W1,W3] [--contenders numpy,torch,tinygrad_bp]
-                             [--quick] [--output benchmarks/RESULTS.md | --no-write]
+                             [--quick] [--output benchmarks/RESULTS.md | --no-write] [--baseline REF]
 
 Every measurement is one fresh `python benchmarks/worker.py CONTENDER WORKLOAD` process. The runs are
 interleaved (repeat -> workload -> contender, the contender order rotating) so that a slow spell of the
@@ -10,15 +10,22 @@ torch.set_num_threads(1)); the thread pools actually in effect are recorded. The
 and the ratios tinygrad_bp / NumPy and tinygrad_bp / PyTorch. A full run (not --quick) writes
 benchmarks/RESULTS.md with the machine and versions. Benchmarks are never pass/fail tests: the
 "target" column only reports whether the issue's goals are met.
+
+A/B a change: `--baseline REF` adds a contender "baseline", tinygrad_bp from a git ref (exported with
+`git archive` into a temporary directory) or from a directory holding a tinygrad_bp/ package, run
+interleaved with the working tree's, e.g. `run.py --baseline HEAD --contenders tinygrad_bp --workloads W4`.
 """
 
 import argparse
+import atexit
 import datetime
 import importlib.metadata
 import importlib.util
+import io
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,8 +37,8 @@ sys.path.insert(0, HERE)
 
 import common as C  # noqa: E402
 
-CONTENDERS = ("tinygrad_bp", "numpy", "torch")
-LABELS = {"tinygrad_bp": "tinygrad_bp", "numpy": "NumPy (by hand)", "torch": "PyTorch"}
+CONTENDERS = ("tinygrad_bp", "numpy", "torch", "baseline")
+LABELS = {"tinygrad_bp": "tinygrad_bp", "numpy": "NumPy (by hand)", "torch": "PyTorch", "baseline": "baseline"}
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -84,7 +91,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--repeat", type=int, default=None, help="fresh processes per contender x workload "
                     "(default 5, or 1 with --quick)")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of W1..W6")
-    ap.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated subset")
+    ap.add_argument("--contenders", default="tinygrad_bp,numpy,torch", help="comma-separated subset")
+    ap.add_argument("--baseline", default=None, metavar="REF",
+                    help="also run tinygrad_bp from this git ref or directory (contender 'baseline')")
     ap.add_argument("--quick", action="store_true",
                     help=f"1 repeat, step counts / {C.QUICK_DIVISOR}; "
                     "does not write RESULTS.md unless --output")
@@ -101,6 +110,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for c in args.contenders:
         if c not in CONTENDERS:
             ap.error(f"unknown contender {c!r}; choose from {', '.join(CONTENDERS)}")
+    if args.baseline:
+        if "baseline" not in args.contenders:
+            args.contenders.append("baseline")
+        args.baseline_root = baseline_root(args.baseline)
+        LABELS["baseline"] = f"baseline ({args.baseline})"
+    elif "baseline" in args.contenders:
+        ap.error("the 'baseline' contender needs --baseline REF")
     if args.repeat is None:
         args.repeat = 1 if args.quick else 5
     if args.repeat < 1:
@@ -108,21 +124,45 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def worker_env() -> dict:
+def baseline_root(ref: str) -> str:
+    """A directory holding tinygrad_bp/: `ref` itself, or `git archive ref` unpacked into a temp dir."""
+    if os.path.isdir(os.path.join(ref, "tinygrad_bp")):
+        return os.path.abspath(ref)
+    import tarfile
+    import tempfile
+
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", ref + "^{commit}"],
+                            capture_output=True, text=True)
+    if commit.returncode != 0:
+        sys.exit(f"--baseline {ref!r}: neither a directory with tinygrad_bp/ nor a git ref")
+    root = tempfile.mkdtemp(prefix="tb_baseline_")
+    atexit.register(shutil.rmtree, root, True)
+    archive = subprocess.run(["git", "-C", ROOT, "archive", commit.stdout.strip(), "tinygrad_bp"],
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(root, filter="data")
+    return root
+
+
+def worker_env(tb_root: str | None = None) -> dict:
     env = dict(os.environ)
     for var in THREAD_VARS:
         env[var] = "1"
+    env.pop("TB_ROOT", None)
+    if tb_root:
+        env["TB_ROOT"] = tb_root
     return env
 
 
-def run_one(contender: str, workload: str, quick: bool, timeout: float) -> dict:
+def run_one(contender: str, workload: str, quick: bool, timeout: float, tb_root: str | None = None) -> dict:
     """One fresh worker process; returns its JSON result or {'error': ...}."""
-    cmd = [sys.executable, os.path.join(HERE, "worker.py"), contender, workload]
+    module = "tinygrad_bp" if contender == "baseline" else contender
+    cmd = [sys.executable, os.path.join(HERE, "worker.py"), module, workload]
     if quick:
         cmd.append("--quick")
+    env = worker_env(tb_root if contender == "baseline" else None)
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=worker_env(), cwd=ROOT,
-                              timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     if proc.returncode != 0:
@@ -143,7 +183,7 @@ def measure(args: argparse.Namespace) -> dict:
             for c in args.contenders[shift:] + args.contenders[:shift]:
                 done += 1
                 t0 = time.perf_counter()
-                r = run_one(c, w, args.quick, args.timeout)
+                r = run_one(c, w, args.quick, args.timeout, getattr(args, "baseline_root", None))
                 results[(c, w)].append(r)
                 note = r["error"] if "error" in r else f"{time.perf_counter() - t0:.1f} s"
                 print(f"[{done}/{total}] rep {rep + 1} {w} {c}: {note}", file=sys.stderr, flush=True)
@@ -205,6 +245,8 @@ def main_table(summary: dict, args: argparse.Namespace) -> str:
         head.append("tinygrad_bp / PyTorch")
     if "torch" in cs and "numpy" in cs:
         head.append("PyTorch / NumPy")
+    if has_tb and "baseline" in cs:
+        head.append("tinygrad_bp / baseline")
     if has_tb:
         head += ["target", "met"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -218,6 +260,8 @@ def main_table(summary: dict, args: argparse.Namespace) -> str:
             cells.append(_ratio(med["tinygrad_bp"], med["torch"]))
         if "torch" in cs and "numpy" in cs:
             cells.append(_ratio(med["torch"], med["numpy"]))
+        if has_tb and "baseline" in cs:
+            cells.append(_ratio(med["tinygrad_bp"], med["baseline"]))
         if has_tb:
             text, test = TARGETS[row]
             ok = test(med["tinygrad_bp"], med.get("numpy"), med.get("torch"))

@@ -5,6 +5,7 @@
 CONTENDER is numpy, torch or tinygrad_bp; WORKLOAD is W1..W6. `run.py` starts one of these per
 measurement, with OMP/OPENBLAS/MKL_NUM_THREADS=1 already in the environment. The first thing this
 process does is the timed `import` of the contender (W6), so nothing else is loaded before it.
+With TB_ROOT=DIR in the environment, tinygrad_bp is imported from DIR/tinygrad_bp (run.py --baseline).
 """
 
 import importlib
@@ -64,8 +65,8 @@ def thread_info(lib, contender: str) -> dict:
 def main() -> None:
     contender, workload = sys.argv[1], sys.argv[2].upper()
     quick = "--quick" in sys.argv[3:]
-    if ROOT not in sys.path:
-        sys.path.insert(1, ROOT)              # tinygrad_bp from this checkout even if not installed
+    # tinygrad_bp from this checkout (even if not installed), or from TB_ROOT (run.py --baseline)
+    sys.path.insert(1, os.environ.get("TB_ROOT") or ROOT)
     t0 = time.perf_counter()
     lib = importlib.import_module(MODULES[contender])
     import_s = time.perf_counter() - t0
@@ -86,6 +87,7 @@ def main() -> None:
         result["peak_mb"] = (peak_rss_kb(method) - base_kb) / 1024
         result["mem_method"] = method
     result["threads"] = thread_info(lib, contender)
+    result["module_file"] = getattr(lib, "__file__", None)
     print(json.dumps(result))
 
 
