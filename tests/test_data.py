@@ -214,7 +214,7 @@ def test_default_collate_containers():
     out = default_collate(samples)
     assert set(out) == {"a", "b"}
     assert out["a"].shape == (2, 2) and out["a"].dtype == tb.float32
-    assert type(out["b"]) is list and out["b"][0].tolist() == [1, 2] and out["b"][1] == ["s", "t"]
+    assert type(out["b"]) is list and out["b"][0].tolist() == [1, 2] and out["b"][1] == ("s", "t")
     p = default_collate([Point(1.0, 2), Point(3.0, 4)])
     assert type(p) is Point and p.x.tolist() == [1.0, 3.0] and p.y.dtype == tb.int64
     od = default_collate([collections.OrderedDict(k=1), collections.OrderedDict(k=2)])

@@ -134,7 +134,8 @@ class DataLoader:
     - ``drop_last=True`` drops the last, incomplete batch.
     - ``collate_fn`` turns a list of samples into a batch; the default stacks tensors, arrays and
       numbers into Tensors that keep their dtype (Python floats give float64, as in PyTorch), and
-      recurses into tuples, lists and dicts (a tuple sample gives a *list* of batches).
+      recurses into tuples, lists and dicts (a tuple sample gives a *list* of batches; strings inside
+      a tuple or list sample come back as a tuple, as in PyTorch).
     - ``batch_size=None`` turns batching off: each sample is yielded on its own.
 
     Arguments after ``shuffle`` are keyword-only (PyTorch's 4th positional argument is ``sampler``,
@@ -263,8 +264,8 @@ def default_collate(batch: Sequence[Any]) -> Any:
 
     Tensors and NumPy arrays are stacked along a new first dimension (dtype kept); NumPy scalars give
     a 1-d Tensor of their dtype; Python floats give float64, ints int64 and bools bool; strings are
-    returned as a list; dicts, named tuples, tuples and lists are collated field by field (a tuple or
-    list of fields gives a list of batches).
+    returned as given; dicts, named tuples, tuples and lists are collated field by field (a tuple or
+    list sample gives a list with one batch per field, and a field of strings a tuple of strings).
     """
     elem = batch[0]
     elem_type = type(elem)
@@ -291,12 +292,12 @@ def default_collate(batch: Sequence[Any]) -> Any:
         except TypeError:
             return out
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(default_collate(list(samples)) for samples in zip(*batch)))
+        return elem_type(*(default_collate(samples) for samples in zip(*batch)))
     if isinstance(elem, Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        transposed = [default_collate(list(samples)) for samples in zip(*batch)]
+        transposed = [default_collate(samples) for samples in zip(*batch)]
         if isinstance(elem, (tuple, list)):
             return transposed
         try:
