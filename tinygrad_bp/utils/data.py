@@ -252,9 +252,9 @@ def _indexed_batches(tensors: tuple[Tensor, ...], rows: np.ndarray | None, n: in
     for start in range(0, stop, bs):
         sel = rows[start:start + bs]
         if plain:
-            yield [make(a[sel]) for a in arrays]
+            yield [make(a.take(sel, axis=0)) for a in arrays]   # take: several times faster than a[sel]
         else:
-            yield [t[sel] if t.requires_grad else make(t.data[sel]) for t in tensors]
+            yield [t[sel] if t.requires_grad else make(t.data.take(sel, axis=0)) for t in tensors]
 
 
 # -- collate ---------------------------------------------------------------------------------------
