@@ -538,3 +538,14 @@ def test_ema_is_the_weighted_sum_of_the_tutorials_derivation():
     t = len(x) - 1
     closed = beta**t * x[0] + (1 - beta) * sum(beta ** (t - i) * x[i] for i in range(1, t + 1))
     np.testing.assert_allclose(optim.ema(x, beta)[-1], closed, rtol=1e-13)
+
+
+@pytest.mark.parametrize("cls, kwargs", ALL, ids=IDS)
+def test_zero_dimensional_parameters_update_like_one_element_ones(cls, kwargs):
+    grads = [[np.array(g)] for g in np.random.default_rng(3).standard_normal(6)]
+    scalar = [tb.tensor(np.array(0.5), requires_grad=True)]
+    vector = [tb.tensor(np.array([0.5]), requires_grad=True)]
+    run(cls(scalar, **kwargs), scalar, grads)
+    run(cls(vector, **kwargs), vector, [[g.reshape(1)] for (g,) in grads])
+    assert scalar[0].shape == () and isinstance(scalar[0].data, np.ndarray)
+    np.testing.assert_array_equal(scalar[0].data.reshape(1), vector[0].data)

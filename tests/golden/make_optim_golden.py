@@ -150,6 +150,31 @@ def has_grad(config: dict, param_index: int, step: int) -> bool:
     return not (k and param_index == 1 and step % k == 1)
 
 
+def torch_run(cfg: dict, init: list[np.ndarray], grads: list[list[np.ndarray]]) -> tuple[list, dict]:
+    """PyTorch's trajectory for one configuration: (per parameter, an array (steps, *shape)) and the final
+    state as {"index/name": array}."""
+    import torch
+
+    dtype = torch.float32 if cfg.get("dtype") == "float32" else torch.float64
+    params = [torch.tensor(w, dtype=dtype, requires_grad=True) for w in init]
+    kwargs = _tuple_betas(cfg["torch_kwargs"])
+    if "groups" in cfg:
+        spec = [{"params": [params[i] for i in idx], **_tuple_betas(opts)} for idx, opts in cfg["groups"]]
+    else:
+        spec = params
+    opt = getattr(torch.optim, cfg["torch_optimizer"])(spec, foreach=False, **kwargs)
+    traj = [np.empty((len(grads), *w.shape), dtype=dtype_np(cfg)) for w in init]
+    for t, gs in enumerate(grads):
+        for i, p in enumerate(params):
+            p.grad = torch.tensor(gs[i], dtype=dtype) if has_grad(cfg, i, t + 1) else None
+        opt.step()
+        for i, p in enumerate(params):
+            traj[i][t] = p.detach().numpy()
+    state = {f"{index}/{key}": value.detach().numpy().copy()
+             for index, st in opt.state_dict()["state"].items() for key, value in st.items()}
+    return traj, state
+
+
 def record_trajectories() -> dict[str, np.ndarray]:
     import torch
 
@@ -159,28 +184,11 @@ def record_trajectories() -> dict[str, np.ndarray]:
         for i, g in enumerate(gs):
             out[f"grad/{t}/{i}"] = g
     for name, cfg in CONFIGS.items():
-        dtype = torch.float32 if cfg.get("dtype") == "float32" else torch.float64
-        params = [torch.tensor(w, dtype=dtype, requires_grad=True) for w in init]
-        kwargs = dict(cfg["torch_kwargs"])
-        if "betas" in kwargs:
-            kwargs["betas"] = tuple(kwargs["betas"])
-        if "groups" in cfg:
-            spec = [{"params": [params[i] for i in idx], **_tuple_betas(opts)} for idx, opts in cfg["groups"]]
-        else:
-            spec = params
-        opt = getattr(torch.optim, cfg["torch_optimizer"])(spec, foreach=False, **kwargs)
-        traj = [np.empty((STEPS, *s)) for s in SHAPES]
-        for t in range(STEPS):
-            for i, p in enumerate(params):
-                p.grad = torch.tensor(grads[t][i], dtype=dtype) if has_grad(cfg, i, t + 1) else None
-            opt.step()
-            for i, p in enumerate(params):
-                traj[i][t] = p.detach().numpy()
-        for i in range(len(SHAPES)):
-            out[f"{name}/traj/{i}"] = traj[i].astype(dtype_np(cfg))
-        for index, st in opt.state_dict()["state"].items():
-            for key, value in st.items():
-                out[f"{name}/state/{index}/{key}"] = value.detach().numpy().copy()
+        traj, state = torch_run(cfg, init, grads)
+        for i, tr in enumerate(traj):
+            out[f"{name}/traj/{i}"] = tr
+        for key, value in state.items():
+            out[f"{name}/state/{key}"] = value
     out["meta/torch_version"] = np.array(torch.__version__)
     return out
 

@@ -46,8 +46,10 @@ def adam_update(
         else:
             g = g + weight_decay * param
     lerp_(exp_avg, g, 1 - beta1)
+    scratch = np.multiply(g, 1 - beta2, out=np.empty_like(param))  # one temporary, reused below
+    scratch *= g
     exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * g * g
+    exp_avg_sq += scratch
 
     bias_correction1 = 1 - beta1**step
     bias_correction2 = 1 - beta2**step
@@ -61,7 +63,7 @@ def adam_update(
         denom = np.sqrt(exp_avg_sq)
     denom /= bias_correction2_sqrt
     denom += eps
-    update = np.multiply(exp_avg, -step_size)
+    update = np.multiply(exp_avg, -step_size, out=scratch)
     update /= denom
     param += update
 

@@ -39,12 +39,13 @@ def rmsprop_update(
     g = -grad if maximize else grad
     if weight_decay != 0:
         g = g + weight_decay * param
+    scratch = np.multiply(g, 1 - alpha, out=np.empty_like(param))  # one temporary, reused below
+    scratch *= g
     square_avg *= alpha
-    square_avg += (1 - alpha) * g * g
+    square_avg += scratch
     if grad_avg is not None:
         lerp_(grad_avg, g, 1 - alpha)
-        avg = square_avg - grad_avg * grad_avg
-        np.sqrt(avg, out=avg)
+        avg = np.sqrt(square_avg - grad_avg * grad_avg)
     else:
         avg = np.sqrt(square_avg)
     avg += eps
@@ -53,7 +54,7 @@ def rmsprop_update(
         momentum_buffer += g / avg
         param -= lr * momentum_buffer
     else:
-        update = np.multiply(g, -lr)
+        update = np.multiply(g, -lr, out=scratch)
         update /= avg
         param += update
 
