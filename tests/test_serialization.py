@@ -140,6 +140,32 @@ def test_checkpoint_is_a_plain_npz(tmp_path):
         np.testing.assert_array_equal(npz["arr_0"], [1.0, 2.0])
 
 
+def test_resuming_from_a_checkpoint_continues_training_exactly(tmp_path):
+    x, y = tb.randn(8, 3), tb.randn(8, 1)
+
+    def train(model, optimizer, steps):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            tb.nn.MSELoss()(model(x), y).backward()
+            optimizer.step()
+
+    model = tb.nn.Linear(3, 1)
+    optimizer = tb.optim.Adam(model.parameters(), lr=0.1)
+    train(model, optimizer, 3)
+    tb.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": 3}, tmp_path / "ck.pt")
+    train(model, optimizer, 3)
+
+    checkpoint = tb.load(tmp_path / "ck.pt")
+    resumed = tb.nn.Linear(3, 1)
+    resumed_optimizer = tb.optim.Adam(resumed.parameters(), lr=0.5)
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_optimizer.load_state_dict(checkpoint["optimizer"])
+    assert checkpoint["epoch"] == 3 and resumed_optimizer.param_groups[0]["lr"] == 0.1
+    train(resumed, resumed_optimizer, 3)
+    for name, p in model.named_parameters():
+        np.testing.assert_array_equal(dict(resumed.named_parameters())[name].detach().numpy(), p.detach().numpy())
+
+
 # -- files on disk ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["model.pt", "no_suffix", "weights.npz"])
