@@ -1,0 +1,125 @@
+"""Regenerate every figure of the docs into docs/figures/ from real runs (`make figures`).
+
+    python docs/make_figures.py [--out DIR] [--only NAME ...]
+
+Graph pictures are drawn by ``tb.viz``; plots come from the example scripts' ``main(out_dir=...)``
+functions and from ``docs/measurements.py`` (the runs behind the guide's notes on where tinygrad_bp,
+following PyTorch, differs from the tutorial). The numbers the guide quotes are written to
+``docs/figures/measurements.json``. Figures are SVG, written reproducibly (no timestamps), so
+regenerating without a code change leaves git clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+EXAMPLES = ROOT / "examples"
+DEFAULT_OUT = DOCS / "figures"
+for _p in (str(ROOT), str(DOCS)):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+import tinygrad_bp as tb  # noqa: E402
+from tinygrad_bp import nn  # noqa: E402
+
+
+def _example(name: str) -> ModuleType:
+    """Import examples/<name>.py as a module (the examples are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ------------------------------------------------------------------ graph pictures (tb.viz)
+def classic_network() -> tuple[nn.TwoLayerNet, tb.Tensor, tb.Tensor]:
+    """The guide's worked example: TwoLayerNet(2, 2, 1) with fixed weights, one sample and its target."""
+    net = nn.TwoLayerNet(2, 2, 1)
+    with tb.no_grad():
+        net.fc1.weight.copy_(tb.tensor([[0.15, 0.20], [0.25, 0.30]]))
+        net.fc1.bias.fill_(0.35)
+        net.fc2.weight.copy_(tb.tensor([[0.40, 0.45]]))
+        net.fc2.bias.fill_(0.60)
+    return net, tb.tensor([[0.05, 0.10]]), tb.tensor([[0.99]])
+
+
+def graph_figures(out: Path) -> dict:
+    """The forward graph of the two-layer network (with values), the same graph after backward (with
+    gradients), and the small graph that docs/internals.md walks through."""
+    net, x, target = classic_network()
+    y = net(x)
+    loss = 0.5 * ((y - target) ** 2).sum()
+    tb.viz.render(loss, out / "forward_graph.svg", params=net, show_values=True)
+    loss.backward()
+    tb.viz.render(loss, out / "backward_graph.svg", params=net, show_grads=True)
+
+    xs = tb.tensor([1.0, 2.0], requires_grad=True)
+    w = tb.tensor([[0.5], [0.25]], requires_grad=True)
+    b = tb.tensor(0.1, requires_grad=True)
+    small = (xs @ w + b).sigmoid().sum()
+    small.backward()
+    tb.viz.render(small, out / "internals_graph.svg", params={"x": xs, "w": w, "b": b}, show_values=True,
+                  show_grads=True)
+    return {"forward_y": float(y.item()), "loss": float(loss.item()),
+            "grad_fc2_weight": net.fc2.weight.grad.numpy().ravel().tolist()}
+
+
+# ------------------------------------------------------------------ measurements (docs/measurements.py)
+def momentum_figures(out: Path) -> dict:
+    import measurements
+
+    return measurements.momentum_forms(out)
+
+
+def epsilon_figures(out: Path) -> dict:
+    import measurements
+
+    return measurements.epsilon_placement(out)
+
+
+# name -> (producer, the files it writes). The tests read FIGURES to know what `make figures` makes.
+PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {
+    "graphs": (graph_figures, ("forward_graph.svg", "backward_graph.svg", "internals_graph.svg")),
+    "momentum": (momentum_figures, ("momentum_forms.svg",)),
+    "epsilon": (epsilon_figures, ("epsilon_placement.svg",)),
+}
+FIGURES = [name for _, files in PRODUCERS.values() for name in files]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the producers (all, or those named with --only), check their files, save the numbers."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: docs/figures)")
+    parser.add_argument("--only", nargs="+", choices=sorted(PRODUCERS), help="run only these producers")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    numbers_path = args.out / "measurements.json"
+    numbers: dict[str, Any] = json.loads(numbers_path.read_text()) if numbers_path.exists() else {}
+    start = time.perf_counter()
+    for name in args.only or PRODUCERS:
+        producer, files = PRODUCERS[name]
+        t0 = time.perf_counter()
+        for f in files:
+            (args.out / f).unlink(missing_ok=True)
+        numbers[name] = producer(args.out)
+        missing = [f for f in files if not (args.out / f).exists()]
+        if missing:
+            raise RuntimeError(f"make_figures: producer {name!r} did not write {missing}")
+        print(f"{name:>10}: {', '.join(files)} ({time.perf_counter() - t0:.1f} s)")
+    numbers_path.write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
+    print(f"{len(FIGURES)} figures and {numbers_path.name} in {args.out} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""The measurements behind the guide's "tinygrad_bp vs the tutorial" notes, each with its figure.
+
+Each function runs real training with tinygrad_bp, draws one figure into ``out_dir`` and returns the
+numbers the guide quotes (``docs/make_figures.py`` stores them in ``docs/figures/measurements.json``).
+
+* ``momentum_forms``: PyTorch's undampened momentum v = β·v + g (the tutorial's code sample) against the
+  tutorial's formula v = β·v + (1 − β)·g (``tb.optim.Momentum``), and the same with lr / (1 − β).
+* ``epsilon_placement``: ε outside the square root (PyTorch, tinygrad_bp) against ε inside (the
+  tutorial) for AdaGrad and RMSProp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import tinygrad_bp as tb
+from tinygrad_bp import nn
+
+
+# ------------------------------------------------------------------ the tutorial's code-sample setup
+def tutorial_problem(seed: int = 0, n: int = 100) -> tuple[tb.Tensor, tb.Tensor, dict]:
+    """The samples' data (X: n×10, y: n×1, both standard normal) and one fixed nn.Linear(10, 1) init."""
+    tb.manual_seed(seed)
+    X = tb.randn(n, 10)
+    y = tb.randn(n, 1)
+    init = nn.Linear(10, 1).state_dict()
+    return X, y, {k: v.detach().clone() for k, v in init.items()}
+
+
+def train(X: tb.Tensor, y: tb.Tensor, init: dict, step: Callable[[list], None] | None = None,
+          optimizer: Callable[[Any], Any] | None = None, epochs: int = 100, loss_scale: float = 1.0) -> dict:
+    """Full-batch training of nn.Linear(10, 1) with MSELoss, as in the tutorial's samples.
+
+    Give either ``optimizer`` (built from ``model.parameters()``) or ``step`` (called with the parameter
+    list after backward, under no_grad: a hand-written update rule). ``loss_scale`` multiplies the loss
+    before backward (so every gradient), to see how an update rule reacts to the gradients' size.
+    Returns the loss before each update and the final parameters.
+    """
+    model = nn.Linear(10, 1)
+    model.load_state_dict(init)
+    params = list(model.parameters())
+    opt = optimizer(params) if optimizer is not None else None
+    criterion = nn.MSELoss()
+    losses = []
+    for _ in range(epochs):
+        for p in params:
+            p.grad = None
+        loss = criterion(model(X), y)
+        losses.append(loss.item())
+        (loss * loss_scale).backward()
+        if opt is not None:
+            opt.step()
+        else:
+            with tb.no_grad():
+                step(params)
+    final = nn.MSELoss()(model(X), y).item()
+    return {"losses": np.array(losses + [final]), "params": np.concatenate([p.data.ravel() for p in params])}
+
+
+def adagrad_eps_inside(lr: float = 0.01, eps: float = 1e-10) -> Callable[[list], None]:
+    """The tutorial's AdaGrad: G = G + g²,  θ = θ − lr·g / √(G + ε)."""
+    G: dict[int, np.ndarray] = {}
+
+    def step(params: list) -> None:
+        for p in params:
+            g = p.grad.data
+            G[id(p)] = G.get(id(p), 0) + g * g
+            p.data -= lr * g / np.sqrt(G[id(p)] + eps)
+
+    return step
+
+
+def rmsprop_eps_inside(lr: float = 0.01, beta: float = 0.9, eps: float = 1e-8) -> Callable[[list], None]:
+    """The tutorial's RMSProp: s = β·s + (1 − β)·g²,  θ = θ − lr·g / √(s + ε)."""
+    s: dict[int, np.ndarray] = {}
+
+    def step(params: list) -> None:
+        for p in params:
+            g = p.grad.data
+            s[id(p)] = beta * s.get(id(p), 0) + (1 - beta) * g * g
+            p.data -= lr * g / np.sqrt(s[id(p)] + eps)
+
+    return step
+
+
+# ------------------------------------------------------------------ figures
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.hashsalt": "tinygrad_bp", "svg.fonttype": "none", "font.size": 9,
+                         "axes.grid": True, "grid.alpha": 0.3})
+    return plt
+
+
+def save(fig: Any, path: Path) -> Path:
+    """Write a matplotlib figure as a reproducible SVG (no date, fixed ids) and close it."""
+    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    _pyplot().close(fig)
+    return path
+
+
+# ------------------------------------------------------------------ Momentum: three forms
+def momentum_forms(out_dir: Path, epochs: int = 100, beta: float = 0.9, lr: float = 0.01) -> dict:
+    """PyTorch's SGD(momentum=β) vs tb.optim.Momentum (the tutorial's formula) vs Momentum with lr/(1 − β).
+
+    Also runs the update rules on one fixed random gradient sequence, where the difference between
+    lr·u_t (undampened) and lr/(1 − β)·v_t (dampened, v₁ = g₁) is exactly lr·β^t·g₁/(1 − β).
+    """
+    X, y, init = tutorial_problem()
+    runs = {
+        "sgd": train(X, y, init, optimizer=lambda p: tb.optim.SGD(p, lr=lr, momentum=beta), epochs=epochs),
+        "momentum": train(X, y, init, optimizer=lambda p: tb.optim.Momentum(p, lr=lr, beta=beta), epochs=epochs),
+        "momentum_scaled": train(X, y, init, optimizer=lambda p: tb.optim.Momentum(p, lr=lr / (1 - beta), beta=beta),
+                                 epochs=epochs),
+        "sgd_dampened": train(X, y, init, optimizer=lambda p: tb.optim.SGD(p, lr=lr, momentum=beta, dampening=beta),
+                              epochs=epochs),
+        "plain_sgd": train(X, y, init, optimizer=lambda p: tb.optim.SGD(p, lr=lr), epochs=epochs),
+    }
+    loss = {k: r["losses"] for k, r in runs.items()}
+    gap = np.abs(loss["sgd"] - loss["momentum_scaled"]) / loss["sgd"]
+
+    # The same rules on a fixed gradient sequence (the gradients do not depend on θ here).
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(200, 5))
+    u = np.zeros(5)
+    v = None
+    rel = []
+    for t, g in enumerate(grads, start=1):
+        u = beta * u + g                                              # PyTorch: b = β·b + g (b₁ = g₁)
+        v = g.copy() if v is None else beta * v + (1 - beta) * g       # tutorial / tb.optim.Momentum
+        step_u, step_v = lr * u, lr / (1 - beta) * v
+        rel.append(np.linalg.norm(step_v - step_u) / np.linalg.norm(step_u))
+        assert np.allclose(step_v - step_u, lr * beta**t * grads[0] / (1 - beta))
+    rel = np.array(rel)
+    warm = int(np.argmax(rel < 0.01)) + 1
+
+    plt = _pyplot()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    x = np.arange(epochs + 1)
+    ax1.plot(x, loss["plain_sgd"], color="0.6", ls=":", label="SGD(lr=0.01), no momentum")
+    ax1.plot(x, loss["momentum"], color="C0", label="Momentum(lr=0.01, beta=0.9)  [tutorial formula]")
+    ax1.plot(x, loss["sgd"], color="C3", lw=2.2, alpha=0.6, label="SGD(lr=0.01, momentum=0.9)  [tutorial code]")
+    ax1.plot(x, loss["momentum_scaled"], color="k", ls="--", lw=1,
+             label="Momentum(lr=0.1, beta=0.9)  [lr / (1 − β)]")
+    ax1.set(xlabel="epoch (full-batch update)", ylabel="MSE loss", title="The tutorial's Momentum sample, three ways")
+    ax1.legend(fontsize=7)
+    t = np.arange(1, len(rel) + 1)
+    ax2.semilogy(t, rel, color="C3", label="measured ‖Δθ_dampened·10 − Δθ_PyTorch‖ / ‖Δθ_PyTorch‖")
+    ax2.axhline(0.01, color="0.5", lw=0.8, ls=":")
+    ax2.axvline(warm, color="0.5", lw=0.8, ls=":")
+    ax2.annotate(f"< 1 % after {warm} steps", (warm, 0.01), xytext=(warm + 8, 0.1), fontsize=8,
+                 arrowprops={"arrowstyle": "->", "color": "0.4"})
+    ax2.set(xlabel="step t (a fixed random gradient sequence)", ylabel="relative difference of the step",
+            title="Warm-up: the difference is lr·β^t·g₁ / (1 − β)")
+    ax2.legend(fontsize=7)
+    save(fig, out_dir / "momentum_forms.svg")
+
+    return {
+        "final_loss_sgd_momentum": float(loss["sgd"][-1]),
+        "final_loss_momentum": float(loss["momentum"][-1]),
+        "final_loss_momentum_scaled": float(loss["momentum_scaled"][-1]),
+        "final_loss_plain_sgd": float(loss["plain_sgd"][-1]),
+        "initial_loss": float(loss["sgd"][0]),
+        "momentum_vs_sgd_dampened_max_param_diff": float(np.abs(runs["momentum"]["params"]
+                                                                - runs["sgd_dampened"]["params"]).max()),
+        "scaled_vs_sgd_max_rel_loss_gap_after_30": float(gap[30:].max()),
+        "scaled_vs_sgd_max_rel_loss_gap_first_10": float(gap[:10].max()),
+        "fixed_sequence_first_step_ratio": float(np.linalg.norm(lr / (1 - beta) * grads[0])
+                                                 / np.linalg.norm(lr * grads[0])),
+        "fixed_sequence_steps_to_1pct": warm,
+        "fixed_sequence_rel_diff_at_50": float(rel[49]),
+    }
+
+
+# ------------------------------------------------------------------ ε inside or outside the square root
+def first_step(kind: str, g: np.ndarray, eps: float, inside: bool, lr: float = 1.0, beta: float = 0.9) -> np.ndarray:
+    """|Δθ| / lr of the first update for gradients g (AdaGrad: G = g²; RMSProp: s = (1 − β)·g²).
+
+    The outside-ε values come from tb.optim.Adagrad / tb.optim.RMSprop themselves; the inside-ε values
+    from the tutorial's formula.
+    """
+    acc = g * g if kind == "adagrad" else (1 - beta) * g * g
+    if inside:
+        return np.abs(g) / np.sqrt(acc + eps)
+    p = tb.zeros(g.shape, dtype=tb.float64, requires_grad=True)
+    p.grad = tb.tensor(g)
+    opt = (tb.optim.Adagrad([p], lr=lr, eps=eps) if kind == "adagrad"
+           else tb.optim.RMSprop([p], lr=lr, alpha=beta, eps=eps))
+    opt.step()
+    return np.abs(p.data) / lr
+
+
+def epsilon_placement(out_dir: Path, epochs: int = 100) -> dict:
+    """First-step size against the gradient's size, and training with normal and with tiny gradients."""
+    mags = np.logspace(-12, 0, 121)
+    curves = {
+        ("adagrad", False): first_step("adagrad", mags, 1e-10, inside=False),
+        ("adagrad", True): first_step("adagrad", mags, 1e-10, inside=True),
+        ("rmsprop", False): first_step("rmsprop", mags, 1e-8, inside=False),
+        ("rmsprop", True): first_step("rmsprop", mags, 1e-8, inside=True),
+    }
+    result: dict[str, Any] = {}
+    for kind in ("adagrad", "rmsprop"):
+        ratio = curves[(kind, True)] / curves[(kind, False)]
+        # the largest gradient at which the two placements differ by more than 1 %
+        result[f"{kind}_differs_1pct_below_grad"] = float(mags[ratio < 0.99].max())
+        i = int(np.argmin(np.abs(mags - 1e-6)))
+        result[f"{kind}_first_step_ratio_at_grad_1e-6"] = float(ratio[i])
+
+    X, y, init = tutorial_problem()
+    runs = {}
+    for scale in (1.0, 1e-6):
+        tag = "normal" if scale == 1.0 else "tiny"
+        runs[("adagrad", False, tag)] = train(X, y, init, optimizer=lambda p: tb.optim.Adagrad(p, lr=0.01),
+                                              epochs=epochs, loss_scale=scale)
+        runs[("adagrad", True, tag)] = train(X, y, init, step=adagrad_eps_inside(0.01, 1e-10), epochs=epochs,
+                                             loss_scale=scale)
+        runs[("rmsprop", False, tag)] = train(
+            X, y, init, optimizer=lambda p: tb.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-8), epochs=epochs,
+            loss_scale=scale)
+        runs[("rmsprop", True, tag)] = train(X, y, init, step=rmsprop_eps_inside(0.01, 0.9, 1e-8), epochs=epochs,
+                                             loss_scale=scale)
+    result["initial_loss"] = float(runs[("adagrad", False, "normal")]["losses"][0])
+    for (kind, inside, tag), r in runs.items():
+        result[f"{kind}_{'inside' if inside else 'outside'}_{tag}_final_loss"] = float(r["losses"][-1])
+    for kind in ("adagrad", "rmsprop"):
+        a, b = runs[(kind, False, "normal")], runs[(kind, True, "normal")]
+        result[f"{kind}_normal_max_param_diff"] = float(np.abs(a["params"] - b["params"]).max())
+        result[f"{kind}_normal_max_loss_diff"] = float(np.abs(a["losses"] - b["losses"]).max())
+
+    plt = _pyplot()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    for kind, color, eps in (("adagrad", "C0", "1e-10"), ("rmsprop", "C2", "1e-8")):
+        name = "AdaGrad" if kind == "adagrad" else "RMSProp (β=0.9)"
+        ax1.loglog(mags, curves[(kind, False)], color=color, label=f"{name}, ε={eps} outside √ (tinygrad_bp)")
+        ax1.loglog(mags, curves[(kind, True)], color=color, ls="--", label=f"{name}, ε={eps} inside √ (tutorial)")
+    ax1.set(xlabel="|gradient| at the first step", ylabel="first step |Δθ| / lr",
+            title="First step against the gradient's size")
+    ax1.legend(fontsize=7)
+    x = np.arange(epochs + 1)
+    for kind, color in (("adagrad", "C0"), ("rmsprop", "C2")):
+        name = "AdaGrad" if kind == "adagrad" else "RMSProp"
+        ax2.plot(x, runs[(kind, False, "tiny")]["losses"], color=color, label=f"{name}, ε outside √")
+        ax2.plot(x, runs[(kind, True, "tiny")]["losses"], color=color, ls="--", label=f"{name}, ε inside √")
+    ax2.set(xlabel="epoch", ylabel="MSE loss", title="The tutorial's sample with the loss scaled by 10⁻⁶")
+    ax2.legend(fontsize=7)
+    save(fig, out_dir / "epsilon_placement.svg")
+    return result
