@@ -379,6 +379,19 @@ def test_flipped_byte_is_detected(tmp_path):
         tb.load(path)
 
 
+def test_forged_shape_is_refused_before_allocating(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    tb.save({"w": np.ones(4)}, path)
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    entries["arr_0.npy"] = entries["arr_0.npy"].replace(b"'shape': (4,)", b"'shape': (4000000000000,)")
+    with zipfile.ZipFile(path, "w") as z:
+        for name, raw in entries.items():
+            z.writestr(name, raw)
+    with pytest.raises(CheckpointError, match=r"arr_0' declares shape \(4000000000000,\)"):
+        tb.load(path)
+
+
 # -- atomic writes ---------------------------------------------------------------------------------------------
 
 def test_failure_mid_write_keeps_the_old_file(tmp_path, monkeypatch):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import secrets
 import stat
@@ -369,10 +370,33 @@ class _Decoder:
         if member not in self.archive.files:
             raise self.fail(f"the entry '{member}' it refers to is missing from the archive")
         try:
+            self._check_size(member)
             return self.archive[member]
         except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error, KeyError) as e:
+            if isinstance(e, CheckpointError):
+                raise
             raise CheckpointError(f"tb.load: {self.name} is truncated or damaged: cannot read its entry "
                                   f"'{member}' ({e})") from e
+
+    def _check_size(self, member: str) -> None:
+        """Compare the shape an entry declares with the bytes it holds before allocating anything, so a
+        forged shape cannot make load allocate terabytes."""
+        info = self.archive.zip.getinfo(member + ".npy")
+        with self.archive.zip.open(info) as fp:
+            version = np.lib.format.read_magic(fp)
+            read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                           (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if read_header is None:
+                return   # other versions: NumPy's reader checks them
+            shape, _, dtype = read_header(fp)
+            declared = fp.tell() + math.prod(shape) * dtype.itemsize
+        if dtype.hasobject:
+            raise self.fail(f"its entry '{member}' holds Python objects (pickled data), which tb.save never "
+                            "writes and tb.load never reads")
+        if declared != info.file_size:
+            raise CheckpointError(f"tb.load: {self.name} is truncated or damaged: its entry '{member}' declares "
+                                  f"shape {shape} of {dtype} ({declared} bytes with its header) but holds "
+                                  f"{info.file_size} bytes")
 
 
 def _short(value: Any) -> str:
