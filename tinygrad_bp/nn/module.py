@@ -73,6 +73,12 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
+        if isinstance(out, Tensor) and out.grad_fn is not None:  # for tb.viz's module clusters (per call, not per op)
+            node = out.grad_fn
+            if not hasattr(node, "module_calls"):
+                node.module_calls = []
+            node.module_calls.append((self, tuple(a.grad_fn if a.grad_fn is not None else a
+                                                  for a in args if isinstance(a, Tensor))))
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)
