@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import dtypes
-from .autograd import grad_mode
+from .autograd import grad_mode, saved_values
 
 _Scalar = (int, float, bool, np.generic)
 
@@ -110,6 +110,45 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables")
         self.requires_grad = bool(requires_grad)
         return self
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` during backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        node = self.grad_fn
+        if node is None or self._retains_grad:
+            return
+        import weakref
+        self._retains_grad = True
+        node.retained = weakref.ref(self)  # weak: the node must not keep its output alive
+        if node.hooks is None:
+            node.hooks = {}
+
+    @property
+    def retains_grad(self) -> builtins.bool:
+        """True for a non-leaf tensor after ``retain_grad()``."""
+        return self._retains_grad
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` with this tensor's total gradient during backward, before it is used.
+
+        A hook that returns a Tensor replaces the gradient (of the same shape); ``None`` keeps it.
+        Returns a handle: ``handle.remove()`` unregisters the hook.
+        """
+        from .autograd.hooks import RemovableHandle
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._backward_hooks is None:
+                self._backward_hooks = {}
+            hooks = self._backward_hooks
+        else:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = {}
+            hooks = self.grad_fn.hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf that requires grad.
@@ -477,42 +516,66 @@ class Tensor:
             raise IndexError(f"index {index!r} is out of bounds for a tensor of shape {tuple(self.shape)}: {e}") from e
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        _check_inplace(self, "__setitem__")
-        self.data[_index(index)] = value.data if isinstance(value, Tensor) else value
-        self._version += 1
+        index = _index(index)
+        if _records(self, value):
+            _inplace_graph(self, "__setitem__", lambda old: _put(old, index, value))
+            return
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+        saved_values.bump(self)
 
-    # ---------------------------------------------------------------- in place (no graph)
+    # ---------------------------------------------------------------- in place
+    # Outside a graph (e.g. parameters under no_grad) these write into ``.data``. On a tensor that is in
+    # a graph, or when the other operand requires grad, they are differentiable: the new value is computed
+    # from a copy of the old one, written into ``.data``, and ``grad_fn`` moves to the new node (PyTorch
+    # "rebases" the tensor). Every in-place write bumps the version counter (autograd/saved_values.py).
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        if _records(self, other):
+            return _inplace_graph(self, "add_", lambda old: old.add(other, alpha=alpha))
         return _inplace(self, "add_", np.add, other if alpha == 1 else _data(other) * alpha)
 
     def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        if _records(self, other):
+            return _inplace_graph(self, "sub_", lambda old: old.sub(other, alpha=alpha))
         return _inplace(self, "sub_", np.subtract, other if alpha == 1 else _data(other) * alpha)
 
     def mul_(self, other: Any) -> Tensor:
+        if _records(self, other):
+            return _inplace_graph(self, "mul_", lambda old: old * other)
         return _inplace(self, "mul_", np.multiply, other)
 
     def div_(self, other: Any) -> Tensor:
+        if _records(self, other):
+            return _inplace_graph(self, "div_", lambda old: old / other)
         return _inplace(self, "div_", np.divide, other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        _check_inplace(self, "clamp_")
-        np.clip(self.data, min, max, out=self.data)
-        self._version += 1
+        if _records(self, min, max):
+            return _inplace_graph(self, "clamp_", lambda old: old.clamp(min, max))
+        np.clip(self.data, _data(min), _data(max), out=self.data)
+        saved_values.bump(self)
         return self
+
+    clip_ = clamp_
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
 
     def fill_(self, value: Any) -> Tensor:
-        _check_inplace(self, "fill_")
+        if _records(self, value):
+            return _inplace_graph(self, "fill_", lambda old: _overwrite(old, value))
         self.data[...] = _data(value)
-        self._version += 1
+        saved_values.bump(self)
         return self
 
     def copy_(self, src: Any) -> Tensor:
-        _check_inplace(self, "copy_")
-        np.copyto(self.data, np.broadcast_to(_data(src), self.shape), casting="unsafe")
-        self._version += 1
+        if _records(self, src):
+            return _inplace_graph(self, "copy_", lambda old: _overwrite(old, src))
+        try:
+            np.copyto(self.data, np.broadcast_to(_data(src), self.shape), casting="unsafe")
+        except ValueError as e:
+            raise RuntimeError(f"copy_: the source of shape {np.shape(_data(src))} can't be broadcast to the "
+                               f"destination's shape {tuple(self.shape)}") from e
+        saved_values.bump(self)
         return self
 
     def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
@@ -725,16 +788,72 @@ def _arg_extreme(t: Tensor, dim: Any, keepdim: builtins.bool, arg: Any) -> Tenso
     return _make(arg(t.data, axis=_dim(dim, t.ndim, arg.__name__), keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def _check_inplace(t: Tensor, op: str) -> None:
-    if t.requires_grad and grad_mode._enabled:
-        if t.grad_fn is None:
-            raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
-                               "Wrap the update in `with tb.no_grad():` (as optimizers do).")
-        raise RuntimeError(f"{op}: in-place operations on tensors that are part of a graph are not supported yet")
+def _records(t: Tensor, *others: Any) -> builtins.bool:
+    """True if an in-place update of ``t`` must be recorded in the graph."""
+    return grad_mode._enabled and (t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
+
+
+_VIEW_OPS = ("Reshape", "Permute", "Expand", "GetItem")
+
+
+def _inplace_graph(t: Tensor, op: str, compute: Any) -> Tensor:
+    """t ← compute(old t), differentiably: the value is written into ``t.data``, ``t.grad_fn`` moves to the new node."""
+    if t.requires_grad and t.grad_fn is None:
+        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
+                           "Wrap the update in `with tb.no_grad():` (as optimizers do), or update a clone().")
+    if t.grad_fn is not None and type(t.grad_fn).__name__ in _VIEW_OPS and t.data.base is not None:
+        raise RuntimeError(f"{op}: in-place update of a view ({t.grad_fn.name()}: it shares memory with the tensor "
+                           "it was made from) is not supported inside a graph; use the out-of-place op, or "
+                           "update a clone()")
+    old = _make(t.data.copy(), t.grad_fn)  # a snapshot: the new node may save it (mul_, div_)
+    new = compute(old)
+    if new.shape != t.shape:
+        raise RuntimeError(f"{op}: output with shape {list(t.shape)} doesn't match the broadcast shape "
+                           f"{list(new.shape)}")
+    if new.dtype != t.dtype:
+        if not np.can_cast(new.dtype, t.dtype, "same_kind"):
+            raise RuntimeError(f"{op}: result type {new.dtype} can't be cast to the desired output type {t.dtype}")
+        new = new.to(t.dtype)
+    try:
+        np.copyto(t.data, new.data)
+    except ValueError as e:  # a read-only broadcast view (expand)
+        raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers "
+                           "to a single memory location. Please clone() the tensor before performing the "
+                           "operation.") from e
+    t.grad_fn = new.grad_fn
+    t.requires_grad = new.requires_grad
+    saved_values.bump(t)
+    return t
+
+
+def _overwrite(old: Tensor, src: Any) -> Tensor:
+    """``src`` broadcast to ``old``'s shape and dtype, as a graph op whose gradient to ``old`` is zero."""
+    s = _as_tensor(src if not isinstance(src, (list, tuple)) else np.asarray(src))
+    if s.dtype != old.dtype:
+        s = s.to(old.dtype)
+    try:
+        np.broadcast_shapes(s.shape, old.shape)
+    except ValueError as e:
+        raise RuntimeError(f"copy_: the source of shape {tuple(s.shape)} can't be broadcast to the destination's "
+                           f"shape {tuple(old.shape)}") from e
+    return _ops.elementwise.Where.apply(np.ones(old.shape, bool), s, old)
+
+
+def _put(old: Tensor, index: Any, value: Any) -> Tensor:
+    """``old`` with ``value`` written at ``index`` (x[index] = value), as graph ops."""
+    mask = np.zeros(old.shape, bool)
+    mask[index] = True
+    v = _as_tensor(value)
+    if v.dtype != old.dtype:
+        v = v.to(old.dtype)
+    target = old.data[index].shape
+    if v.shape != target:
+        v = v.expand(target) if v.ndim <= len(target) else v.reshape(target)
+    placed = _ops.shape.IndexAdd.apply(v, shape=old.shape, index=index)
+    return _ops.elementwise.Where.apply(mask, placed, old)
 
 
 def _inplace(t: Tensor, op: str, ufunc: Any, other: Any) -> Tensor:
-    _check_inplace(t, op)
     od = _data(other)
     try:
         ufunc(t.data, od, out=t.data, casting="same_kind")
@@ -743,7 +862,7 @@ def _inplace(t: Tensor, op: str, ufunc: Any, other: Any) -> Tensor:
     except TypeError as e:  # numpy's UFuncTypeError: e.g. adding floats into an int tensor
         raise RuntimeError(f"{op}: result type {np.result_type(t.data, od)} can't be cast to the desired "
                            f"output type {t.dtype}") from e
-    t._version += 1
+    saved_values.bump(t)
     return t
 
 

@@ -4,6 +4,12 @@ For each node, latest first, the loop calls the node's backward with the gradien
 then for every input that needs one: reduces the gradient to the input's shape (`unbroadcast`),
 checks the shape, casts to the input's dtype and accumulates (into the parent node's pending
 gradient, or into a leaf's ``.grad``). No recursion, so graphs of any depth work.
+
+Two versions of that loop: ``run_backward`` moves NumPy arrays (the fast, usual path), and
+``run_backward_graph`` (``create_graph=True``) moves Tensors with grad mode on, so every step of the
+backward pass is itself recorded and the gradients can be differentiated again. Both call the same
+backward formulas: in create_graph mode ``ctx.saved_tensors`` returns graph Tensors (saved_values.py).
+Tensor hooks (``register_hook``, ``retain_grad``) run on a tensor's total gradient, before it is used.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from . import anomaly_mode, grad_mode, saved_values
 from .function import Function
 
 
@@ -54,28 +61,35 @@ def backward(tensor: Tensor, gradient: Any = None, retain_graph: bool | None = N
     """Accumulate d(tensor)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
     if not tensor.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    if create_graph:
-        raise NotImplementedError("create_graph=True is not supported yet")
-    grad = _initial_grad(tensor, gradient)
+    retain = create_graph if retain_graph is None else bool(retain_graph)
+    grad = _initial_grad(tensor, gradient, create_graph)
     root = tensor.grad_fn
     if root is None:  # backward() on a leaf
-        _accumulate_leaf(tensor, grad)
-        return
-    run_backward([(root, grad)], retain_graph=bool(retain_graph))
+        _leaf_grad(tensor, grad, create_graph)
+    elif create_graph:
+        run_backward_graph([(root, grad)], retain_graph=retain)
+    else:
+        run_backward([(root, grad)], retain_graph=retain)
 
 
-def _initial_grad(tensor: Tensor, gradient: Any) -> np.ndarray:
+def _initial_grad(tensor: Tensor, gradient: Any, as_tensor: bool = False) -> Any:
+    """d(out)/d(out): ones for a scalar, else ``gradient`` (an array, or a Tensor when ``as_tensor``)."""
     if gradient is None:
         if tensor.data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; this output has shape "
                 f"{tuple(tensor.shape)}: pass gradient= (a tensor of that shape) to backward()")
-        return np.ones(tensor.data.shape, tensor.data.dtype)
+        g = np.ones(tensor.data.shape, tensor.data.dtype)
+        return Tensor._make(g) if as_tensor else g
     g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
     if g.shape != tensor.data.shape:
         raise RuntimeError(f"backward(): gradient has shape {tuple(g.shape)} but the output has shape "
                            f"{tuple(tensor.data.shape)}; they must match")
-    return g.astype(tensor.data.dtype, copy=False)
+    if not as_tensor:
+        return g.astype(tensor.data.dtype, copy=False)
+    if not isinstance(gradient, Tensor):  # a grad_output that requires grad keeps its graph
+        gradient = Tensor._make(g)
+    return gradient if gradient.data.dtype == tensor.data.dtype else gradient.to(tensor.data.dtype)
 
 
 def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = None) -> None:
@@ -89,40 +103,114 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
     for node, g in roots:
         pending[node] = g if node not in pending else pending[node] + g
     order = toposort(roots[0][0]) if len(roots) == 1 else _toposort_many([n for n, _ in roots])
-    for node in order:
-        g = pending.pop(node, None)
-        if g is None:
-            continue
-        if capture is not None and node in capture:
-            capture[node] = g
-        if node._raw:
-            grads = node.backward(node, g)
-        else:
-            grads = _unwrap(node.backward(node, Tensor._make(g)))
-        if type(grads) is not tuple:
-            grads = (grads,)
-        if len(grads) != len(node.inputs):
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                               f"(expected {len(node.inputs)}, got {len(grads)})")
-        for parent, gi in zip(node.inputs, grads):
-            if parent is None or gi is None:
+    anomaly = anomaly_mode._enabled
+    hooked_leaves: dict = {}  # leaves with hooks get their total gradient at the end
+    outer_mode, saved_values.graph_mode = saved_values.graph_mode, False
+    try:
+        for node in order:
+            g = pending.pop(node, None)
+            if g is None:
                 continue
-            if type(parent) is Tensor or isinstance(parent, Tensor):
-                gi = _fit(gi, parent.data.shape, parent.data.dtype, node)
-                if capture is None:
-                    _accumulate_leaf(parent, gi)
-                elif parent in capture:
-                    prev = capture[parent]
-                    capture[parent] = gi if prev is None else prev + gi
+            if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
+                g = _node_hooks(node, g, False)
+            if capture is not None and node in capture:
+                capture[node] = g
+            if node._raw:
+                grads = node.backward(node, g)
             else:
-                gi = _fit(gi, parent.shape, parent.dtype, node)
-                prev = pending.get(parent)
-                pending[parent] = gi if prev is None else prev + gi
-        if not retain_graph:
-            node.release()
+                with grad_mode.no_grad():
+                    grads = _unwrap(node.backward(node, Tensor._make(g)))
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if len(grads) != len(node.inputs):
+                raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                                   f"(expected {len(node.inputs)}, got {len(grads)})")
+            if anomaly:
+                anomaly_mode.check_grads(node, grads)
+            for parent, gi in zip(node.inputs, grads):
+                if parent is None or gi is None:
+                    continue
+                if type(parent) is Tensor or isinstance(parent, Tensor):
+                    gi = _fit(gi, parent.data.shape, parent.data.dtype, node)
+                    if capture is None and parent._backward_hooks is None:
+                        _accumulate_leaf(parent, gi)
+                    elif capture is None or parent in capture:
+                        prev = hooked_leaves.get(parent)
+                        hooked_leaves[parent] = gi if prev is None else prev + gi
+                else:
+                    gi = _fit(gi, parent.shape, parent.dtype, node)
+                    prev = pending.get(parent)
+                    pending[parent] = gi if prev is None else prev + gi
+            if not retain_graph:
+                node.release()
+    finally:
+        saved_values.graph_mode = outer_mode
     for node, g in pending.items():  # nodes captured but never reached as a backward step
         if capture is not None and node in capture:
             capture[node] = g
+    for leaf, g in hooked_leaves.items():
+        if capture is None:
+            _leaf_grad(leaf, g, False)
+        else:
+            capture[leaf] = _leaf_hooks(leaf, g, False)
+
+
+def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None = None) -> None:
+    """``run_backward`` for create_graph=True: gradients are Tensors and each step is recorded.
+
+    Grad mode is on while it runs, and ``saved_tensors`` returns graph Tensors, so the same backward
+    formulas build the graph of the gradient (what a second ``backward()`` differentiates).
+    """
+    roots = list(roots)
+    pending: dict = {}
+    for node, g in roots:
+        pending[node] = g if node not in pending else pending[node] + g
+    order = toposort(roots[0][0]) if len(roots) == 1 else _toposort_many([n for n, _ in roots])
+    anomaly = anomaly_mode._enabled
+    leaves: dict = {}
+    outer_mode, saved_values.graph_mode = saved_values.graph_mode, True
+    try:
+        with grad_mode.enable_grad():
+            for node in order:
+                g = pending.pop(node, None)
+                if g is None:
+                    continue
+                if node.hooks is not None:
+                    g = _node_hooks(node, g, True)
+                if capture is not None and node in capture:
+                    capture[node] = g
+                grads = node.backward(node, g)
+                if type(grads) is not tuple:
+                    grads = (grads,)
+                if len(grads) != len(node.inputs):
+                    raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                                       f"(expected {len(node.inputs)}, got {len(grads)})")
+                if anomaly:
+                    anomaly_mode.check_grads(node, grads)
+                for parent, gi in zip(node.inputs, grads):
+                    if parent is None or gi is None:
+                        continue
+                    if isinstance(parent, Tensor):
+                        if capture is None or parent in capture:
+                            gi = _fit_tensor(gi, parent.data.shape, parent.data.dtype, node)
+                            prev = leaves.get(parent)
+                            leaves[parent] = gi if prev is None else prev + gi
+                    else:
+                        gi = _fit_tensor(gi, parent.shape, parent.dtype, node)
+                        prev = pending.get(parent)
+                        pending[parent] = gi if prev is None else prev + gi
+                if not retain_graph:
+                    node.release()
+            for node, g in pending.items():
+                if capture is not None and node in capture:
+                    capture[node] = g
+            for leaf, g in leaves.items():
+                if capture is None:
+                    _leaf_grad(leaf, g, True)
+                else:
+                    capture[leaf] = _leaf_hooks(leaf, g, True)
+    finally:
+        saved_values.graph_mode = outer_mode
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -132,8 +220,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     An input the outputs do not depend on gives ``None`` with ``allow_unused=True`` and a
     ``RuntimeError`` otherwise.
     """
-    if create_graph:
-        raise NotImplementedError("create_graph=True is not supported yet")
+    retain = create_graph if retain_graph is None else bool(retain_graph)
     outputs = list(outputs) if isinstance(outputs, (tuple, list)) else [outputs]
     inputs = list(inputs) if isinstance(inputs, (tuple, list)) else [inputs]
     if grad_outputs is None:
@@ -147,7 +234,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for out, g in zip(outputs, grad_outputs):
         if not out.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-        g = _initial_grad(out, g)
+        g = _initial_grad(out, g, create_graph)
         roots.append((out.grad_fn if out.grad_fn is not None else out, g))
     keys = [t.grad_fn if t.grad_fn is not None else t for t in inputs]
     capture: dict = dict.fromkeys(keys)
@@ -159,14 +246,14 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         else:
             node_roots.append((key, g))
     if node_roots:
-        run_backward(node_roots, retain_graph=bool(retain_graph), capture=capture)
+        (run_backward_graph if create_graph else run_backward)(node_roots, retain_graph=retain, capture=capture)
     result = []
     for i, key in enumerate(keys):
         g = capture[key]
         if g is None and not allow_unused:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used in "
                                "the graph. Set allow_unused=True if this is the desired behavior.")
-        result.append(None if g is None else Tensor._make(g))
+        result.append(g if g is None or isinstance(g, Tensor) else Tensor._make(g))
     return tuple(result)
 
 
@@ -200,11 +287,74 @@ def _fit(g: Any, shape: tuple, dtype: np.dtype, node: Function) -> np.ndarray:
     return g
 
 
+def _fit_tensor(g: Any, shape: tuple, dtype: np.dtype, node: Function) -> Tensor:
+    """``_fit`` for create_graph: the reduction and the cast are recorded (both differentiable)."""
+    if not isinstance(g, Tensor):
+        g = Tensor._make(np.asarray(g))
+    if g.data.shape != shape:
+        if g.data.ndim >= len(shape):
+            g = unbroadcast(g, shape)
+        if g.data.shape != shape:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient: got shape "
+                               f"{tuple(g.shape)}, expected {tuple(shape)}")
+    return g if g.data.dtype == dtype else g.to(dtype)
+
+
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
     if leaf.grad is None:
         leaf.grad = Tensor._make(np.array(g, dtype=leaf.data.dtype, copy=True))
     else:
         leaf.grad.data += g
+
+
+def _leaf_grad(leaf: Tensor, g: Any, graph: bool) -> None:
+    """Run the leaf's hooks on its total gradient, then add it to ``leaf.grad``.
+
+    With create_graph the new ``.grad`` keeps its graph (and is a new Tensor, never updated in place).
+    """
+    g = _leaf_hooks(leaf, g, graph)
+    if not graph:
+        _accumulate_leaf(leaf, g)
+    elif leaf.grad is None:
+        leaf.grad = g.clone() if g.requires_grad else Tensor._make(g.data.copy())
+    else:
+        leaf.grad = leaf.grad + g
+
+
+def _run_hooks(hooks: dict, g: Any, graph: bool, what: str) -> Any:
+    """Call each hook with the gradient (a Tensor); a hook's non-None result replaces it."""
+    t = g if graph else Tensor._make(g)
+    for fn in list(hooks.values()):
+        r = fn(t)
+        if r is not None:
+            if not isinstance(r, Tensor):
+                r = Tensor._make(np.asarray(r, dtype=t.data.dtype))
+            if r.data.shape != t.data.shape:
+                raise RuntimeError(f"hook registered on {what} returned a gradient of shape {tuple(r.shape)}, "
+                                   f"but the gradient has shape {tuple(t.shape)}")
+            t = r
+    return t if graph else t.data
+
+
+def _leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
+    hooks = leaf._backward_hooks
+    return g if not hooks else _run_hooks(hooks, g, graph, "a leaf tensor")
+
+
+def _node_hooks(node: Function, g: Any, graph: bool) -> Any:
+    """Hooks of the non-leaf tensor ``node`` produced, then its retain_grad() (always last, as in PyTorch)."""
+    if node.hooks:
+        g = _run_hooks(node.hooks, g, graph, f"the output of {node.name()}")
+    ref = node.retained
+    t = ref() if ref is not None else None
+    if t is not None:
+        if graph:
+            t.grad = g if t.grad is None else t.grad + g
+        elif t.grad is None:
+            t.grad = Tensor._make(np.array(g, copy=True))
+        else:
+            t.grad = Tensor._make(t.grad.data + g)
+    return g
 
 
 def _unwrap(grads: Any) -> Any:

@@ -7,7 +7,9 @@ serves as ``ctx`` in forward and backward and becomes the output's ``grad_fn``. 
 * ``inputs``: one entry per positional input: the parent node, the leaf Tensor that requires grad,
   or ``None`` (a constant, or an input that needs no gradient);
 * ``shape`` / ``dtype``: those of its output (the engine reduces gradients to them);
-* ``saved``: what ``save_for_backward`` stored, released after ``backward()`` unless ``retain_graph``.
+* ``saved``: what ``save_for_backward`` stored, released after ``backward()`` unless ``retain_graph``;
+  with it ``args`` (the inputs as passed) and ``clock`` (for the in-place check, see ``saved_values.py``);
+* ``hooks`` / ``retained``: the hooks and ``retain_grad()`` of the output tensor (None if none).
 
 `Op` is the fast variant the built-in ops use: forward and backward see NumPy arrays, not Tensors.
 """
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from . import grad_mode
+from . import anomaly_mode, grad_mode, saved_values
 
 _FREED = "freed"
 
@@ -39,6 +41,8 @@ class Function:
     dtype: np.dtype
     needs_input_grad: tuple
     saved: Any
+    hooks: Any = None  # {id: fn} of register_hook on the output tensor (also set, maybe empty, by retain_grad)
+    retained: Any = None  # weakref to the output tensor that called retain_grad()
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -54,6 +58,7 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple:
+        """The values saved in forward (in create_graph mode, as graph Tensors; see ``saved_values.py``)."""
         saved = self.saved
         if saved is _FREED:
             raise RuntimeError(
@@ -61,6 +66,10 @@ class Function:
                 f"after they have already been freed): the values {self.name()} saved for backward were "
                 "released by the first backward(). Specify retain_graph=True if you need to backward "
                 "through the graph a second time or access saved tensors after calling backward.")
+        if saved and self.clock != saved_values.clock:
+            saved_values.check(self)
+        if saved_values.graph_mode and self._raw:
+            return saved_values.as_tensors(self, saved)
         return saved
 
     def name(self) -> str:
@@ -74,6 +83,7 @@ class Function:
         """Free the saved values (called by backward() unless retain_graph)."""
         if self.saved:
             self.saved = _FREED
+            self.args = None
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -87,6 +97,10 @@ class Function:
             return out
         if not isinstance(out, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+        if ctx.saved:
+            ctx.clock = saved_values.clock
+        if anomaly_mode._enabled:
+            ctx.trace = anomaly_mode.forward_trace()
         ctx.inputs = tuple(_parent(a) if n else None for a, n in zip(args, needs))
         ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
         return Tensor._make(out.data, ctx)
@@ -97,7 +111,8 @@ class Op(Function):
 
     ``backward`` returns one gradient per positional input; the engine sums each back to its
     input's shape (``unbroadcast``) and casts it to the input's dtype. Keyword arguments of
-    ``apply`` are configuration passed to ``forward``.
+    ``apply`` are configuration passed to ``forward``. An op that saves its own output saves it
+    last (``save_for_backward(x, out)``), so create_graph can tell it from a constant.
     """
 
     _raw = True
@@ -120,6 +135,14 @@ class Op(Function):
         ctx = cls.__new__(cls)
         ctx.saved = ()
         out = cls.forward(ctx, *datas, **kwargs)
+        saved = ctx.saved
+        if saved:  # for the in-place check and create_graph (saved_values.py); an op saves its output last
+            ctx.args = args
+            ctx.clock = saved_values.clock
+            if saved[-1] is out:
+                ctx.output_saved = True
+        if anomaly_mode._enabled:
+            ctx.trace = anomaly_mode.forward_trace()
         parents = []
         needs = []
         for a in args:

@@ -1,4 +1,5 @@
-"""Check analytical gradients against float64 central finite differences over the whole Jacobian."""
+"""Check analytical gradients against float64 central finite differences over the whole Jacobian
+(``gradcheck``), and second derivatives the same way (``gradgradcheck``)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,47 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5, 
     return True
 
 
+def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True,
+                  nondet_tol: float = 0.0, check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
+                  check_batched_grad: bool = False, check_fwd_over_rev: bool = False,
+                  check_rev_over_rev: bool = True, fast_mode: bool = False, masked: bool = False) -> bool:
+    """Check second derivatives: gradcheck of (inputs, v) -> vᵀ·∂func/∂inputs computed with create_graph=True.
+
+    ``v`` (``grad_outputs``) defaults to random values in [-1, 1), one per output, that require grad,
+    so both the derivative with respect to the inputs (the Hessian-vector products) and the one with
+    respect to ``v`` are checked against finite differences. PyTorch's signature; the options that
+    tune checks this engine does not have (non-contiguous, batched, forward-mode, undefined-grad,
+    nondeterminism) are accepted and ignored.
+    """
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        with _no_grad():
+            outs = _outputs(func, inputs)
+        grad_outputs = tuple(_make(rng.uniform(-1, 1, o.shape).astype(o.dtype)).requires_grad_() for o in outs
+                             if o.dtype.kind == "f")
+    else:
+        grad_outputs = tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)
+    n = len(grad_outputs)
+
+    def first_derivatives(*args: Any) -> tuple:
+        from .engine import grad
+        from .grad_mode import enable_grad
+        with enable_grad():
+            xs, vs = args[:-n] if n else args, args[-n:] if n else ()
+            outs = [o for o in _outputs(func, xs) if o.dtype.kind == "f"]
+            diff = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+            pairs = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
+            if not pairs or not diff:
+                return ()
+            got = grad([o for o, _ in pairs], diff, [v for _, v in pairs], create_graph=True, allow_unused=True)
+        return tuple(g for g in got if g is not None)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, fast_mode=fast_mode)
+
+
 class _no_grad:
     def __enter__(self) -> None:
         from . import grad_mode
@@ -102,4 +144,4 @@ class _no_grad:
         self.ctx.__exit__(*exc)
 
 
-__all__ = ["gradcheck", "GradcheckError", "numerical_jacobians", "analytical_jacobians", "_make"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numerical_jacobians", "analytical_jacobians", "_make"]

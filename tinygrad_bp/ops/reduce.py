@@ -103,14 +103,16 @@ class LogSumExp(Op):
         m = np.max(x, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+        out = out if keepdims else _squeeze(out, axis)
         ctx.save_for_backward(x, out)
         ctx.in_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
-        return out if keepdims else _squeeze(out, axis)
+        return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         x, out = ctx.saved_tensors
-        return _expand_dims(g, ctx.in_shape, ctx.axis, ctx.keepdims) * _xp.exp(x - out)
+        shape = ctx.in_shape, ctx.axis, ctx.keepdims
+        return _expand_dims(g, *shape) * _xp.exp(x - _expand_dims(out, *shape))
 
 
 class Softmax(Op):

@@ -1,0 +1,230 @@
+"""Higher-order gradients: gradgradcheck of every differentiable op, Hessian-vector products, a third
+derivative, autograd.grad(create_graph=True) and backward(create_graph=True)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_bp as tb
+from tinygrad_bp.autograd import GradcheckError, grad, gradcheck, gradgradcheck
+from tinygrad_bp.ops import loss as L
+
+RNG = np.random.default_rng(7)
+
+
+def t(*shape: int, low: float = -1.0, high: float = 1.0) -> tb.Tensor:
+    return tb.tensor(RNG.uniform(low, high, shape), requires_grad=True)
+
+
+def f64(values: list) -> tb.Tensor:
+    return tb.tensor(values, dtype=tb.float64, requires_grad=True)
+
+
+def pos(*shape: int) -> tb.Tensor:
+    return t(*shape, low=0.5, high=2.0)
+
+
+# (name, function, inputs) for every differentiable op; inputs avoid kinks (ties, |x| = 0, clamp edges)
+CASES = [
+    ("add", lambda a, b: a + b, lambda: (t(2, 3), t(3))),
+    ("sub", lambda a, b: a - b, lambda: (t(2, 3), t(2, 1))),
+    ("mul", lambda a, b: a * b, lambda: (t(2, 3), t(3))),
+    ("div", lambda a, b: a / b, lambda: (t(2, 3), pos(2, 3))),
+    ("pow_tensor", lambda a, b: a ** b, lambda: (pos(2, 3), t(2, 3))),
+    ("pow_scalar", lambda a: a ** 3, lambda: (t(2, 3),)),
+    ("pow_half", lambda a: a ** 0.5, lambda: (pos(4),)),
+    ("rpow", lambda a: 2.0 ** a, lambda: (t(4),)),
+    ("neg", lambda a: -a, lambda: (t(3),)),
+    ("exp", lambda a: a.exp(), lambda: (t(2, 3),)),
+    ("log", lambda a: a.log(), lambda: (pos(2, 3),)),
+    ("sqrt", lambda a: a.sqrt(), lambda: (pos(2, 3),)),
+    ("abs", lambda a: a.abs() * a, lambda: (t(5, low=0.2),)),
+    ("sin", lambda a: a.sin(), lambda: (t(2, 3),)),
+    ("cos", lambda a: a.cos(), lambda: (t(2, 3),)),
+    ("tanh", lambda a: a.tanh(), lambda: (t(2, 3),)),
+    ("sigmoid", lambda a: a.sigmoid(), lambda: (t(2, 3),)),
+    ("relu", lambda a: a.relu() * a, lambda: (f64([-1.0, -0.5, 0.3, 1.2]),)),
+    ("clamp", lambda a: a.clamp(-0.5, 0.5) * a, lambda: (f64([-1.0, -0.2, 0.3, 1.2]),)),
+    ("maximum", lambda a, b: tb.maximum(a, b) * a, lambda: (t(4), t(4))),
+    ("minimum", lambda a, b: tb.minimum(a, b) * b, lambda: (t(4), t(4))),
+    ("where", lambda a, b: tb.where(a > 0, a * a, b * a), lambda: (t(2, 3), t(2, 3))),
+    ("clone_cast", lambda a: a.clone() * a, lambda: (t(3),)),
+    ("matmul_2d", lambda a, b: a @ b, lambda: (t(2, 3), t(3, 4))),
+    ("matmul_batched", lambda a, b: a @ b, lambda: (t(2, 2, 3), t(3, 2))),
+    ("matmul_vec", lambda a, b: a @ b, lambda: (t(3), t(3, 2))),
+    ("matmul_dot", lambda a, b: a @ b, lambda: (t(3), t(3))),
+    ("sum", lambda a: (a * a).sum(dim=1), lambda: (t(2, 3),)),
+    ("sum_all", lambda a: (a * a).sum(), lambda: (t(2, 3),)),
+    ("mean", lambda a: (a * a).mean(dim=0, keepdim=True), lambda: (t(2, 3),)),
+    ("var", lambda a: a.var(dim=1), lambda: (t(2, 4),)),
+    ("std", lambda a: a.std(), lambda: (t(5),)),
+    ("amax", lambda a: (a * a).amax(dim=1), lambda: (t(2, 3),)),
+    ("max_dim", lambda a: (a * a).max(dim=0).values, lambda: (t(3, 2),)),
+    ("max_all", lambda a: (a * a).max(), lambda: (t(2, 3),)),
+    ("logsumexp", lambda a: a.logsumexp(dim=1), lambda: (t(2, 3),)),
+    ("logsumexp_keep", lambda a: a.logsumexp(dim=(0, 1), keepdim=True), lambda: (t(2, 3),)),
+    ("softmax", lambda a: a.softmax(dim=1), lambda: (t(2, 3),)),
+    ("log_softmax", lambda a: a.log_softmax(dim=0), lambda: (t(2, 3),)),
+    ("reshape", lambda a: (a * a).reshape(3, 2), lambda: (t(2, 3),)),
+    ("permute", lambda a: (a * a).permute(2, 0, 1), lambda: (t(2, 3, 2),)),
+    ("transpose", lambda a: (a * a).T, lambda: (t(2, 3),)),
+    ("expand", lambda a: (a * a).expand(2, 3), lambda: (t(1, 3),)),
+    ("getitem_slice", lambda a: (a * a)[:, 1:], lambda: (t(2, 3),)),
+    ("getitem_repeat", lambda a: (a * a)[[0, 0, 1]], lambda: (t(2, 3),)),
+    ("getitem_mask", lambda a: (a * a)[a > 0], lambda: (f64([[0.5, -0.3], [0.2, -0.9]]),)),
+    ("cat", lambda a, b: tb.cat([a * b, b * b], dim=1), lambda: (t(2, 2), t(2, 2))),
+    ("stack", lambda a, b: tb.stack([a * b, a], dim=0), lambda: (t(3), t(3))),
+    ("addmm", lambda x, w, b: L.Addmm.apply(x, w, b) ** 2, lambda: (t(2, 3), t(4, 3), t(4))),
+    ("mse", lambda x, y: L.MseLoss.apply(x, y, reduction="mean"), lambda: (t(2, 3), t(2, 3))),
+    ("mse_none", lambda x, y: L.MseLoss.apply(x, y, reduction="none"), lambda: (t(2, 3), t(2, 3))),
+    ("softmax_ce", lambda z: L.SoftmaxCrossEntropy.apply(z, np.eye(3)[[0, 2]], dim=1, reduction="mean", denom=2.0),
+     lambda: (t(2, 3),)),
+    ("bce", lambda x, y: L.BinaryCrossEntropy.apply(x, y, reduction="sum"),
+     lambda: (t(4, low=0.2, high=0.8), t(4, low=0.0, high=1.0))),
+    ("bce_logits", lambda x, y: L.BinaryCrossEntropyWithLogits.apply(x, y, reduction="mean"),
+     lambda: (t(4), t(4, low=0.0, high=1.0))),
+]
+
+
+@pytest.mark.parametrize("name,fn,make", CASES, ids=[c[0] for c in CASES])
+def test_gradgradcheck_every_op(name: str, fn, make) -> None:
+    inputs = make()
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative() -> None:
+    class BadSquare(tb.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2 * x.detach()  # right first derivative, but cut from the graph: d²/dx² becomes 0
+
+    x = t(3)
+    assert gradcheck(BadSquare.apply, (x,))
+    with pytest.raises(GradcheckError):
+        gradgradcheck(BadSquare.apply, (x,))
+    assert gradgradcheck(BadSquare.apply, (x,), raise_exception=False) is False
+
+
+def test_third_derivative_matches_closed_form() -> None:
+    # f(x) = x³·sin(x):  f''' = 6 sin x + 18 x cos x - 9 x² sin x - x³ cos x
+    xs = np.array([-1.3, 0.2, 0.9, 2.0])
+    x = tb.tensor(xs, requires_grad=True)
+    f = (x ** 3 * x.sin()).sum()
+    (d1,) = grad(f, x, create_graph=True)
+    (d2,) = grad(d1.sum(), x, create_graph=True)
+    (d3,) = grad(d2.sum(), x)
+    expected = 6 * np.sin(xs) + 18 * xs * np.cos(xs) - 9 * xs ** 2 * np.sin(xs) - xs ** 3 * np.cos(xs)
+    np.testing.assert_allclose(d1.data, 3 * xs ** 2 * np.sin(xs) + xs ** 3 * np.cos(xs), rtol=1e-12)
+    np.testing.assert_allclose(d3.data, expected, rtol=1e-10)
+    assert d3.grad_fn is None and not d3.requires_grad
+
+
+def _mlp_loss(flat: tb.Tensor, x: np.ndarray, y: np.ndarray) -> tb.Tensor:
+    w1 = flat[:12].reshape(4, 3)
+    b1 = flat[12:16]
+    w2 = flat[16:20].reshape(1, 4)
+    h = (tb.tensor(x) @ w1.T + b1).tanh()
+    out = (h @ w2.T).sigmoid()
+    return ((out - tb.tensor(y)) ** 2).mean()
+
+
+def test_hessian_vector_product_of_mlp_matches_finite_differences() -> None:
+    x = RNG.standard_normal((5, 3))
+    y = RNG.uniform(0, 1, (5, 1))
+    theta = RNG.standard_normal(20) * 0.7
+    v = RNG.standard_normal(20)
+
+    def gradient(values: np.ndarray) -> np.ndarray:
+        p = tb.tensor(values, requires_grad=True)
+        (g,) = grad(_mlp_loss(p, x, y), p)
+        return g.data
+
+    # Hessian by central differences of the (first-order, already checked) gradient
+    eps = 1e-5
+    hess = np.stack([(gradient(theta + eps * e) - gradient(theta - eps * e)) / (2 * eps) for e in np.eye(20)])
+    p = tb.tensor(theta, requires_grad=True)
+    (g,) = grad(_mlp_loss(p, x, y), p, create_graph=True)
+    (hv,) = grad((g * tb.tensor(v)).sum(), p)
+    np.testing.assert_allclose(hv.data, hess @ v, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(hess, hess.T, atol=1e-6)
+
+
+def test_backward_create_graph_gives_differentiable_grad_and_retains_graph() -> None:
+    x = tb.tensor([0.5, -1.0, 2.0], dtype=tb.float64, requires_grad=True)
+    y = (x ** 3).sum()
+    y.backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad and g.grad_fn is not None
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    x.grad = None
+    g.sum().backward()  # d/dx Σ 3x² = 6x (the first graph was retained by create_graph)
+    np.testing.assert_allclose(x.grad.data, 6 * x.data)
+    y.backward()  # still retained
+    np.testing.assert_allclose(x.grad.data, 6 * x.data + 3 * x.data ** 2)
+
+
+def test_gradient_penalty_flows_into_parameters() -> None:
+    w = tb.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=tb.float64, requires_grad=True)
+    x = tb.tensor([[0.3, -0.7]], dtype=tb.float64, requires_grad=True)
+    out = (x @ w).tanh().sum()
+    (gx,) = grad(out, x, create_graph=True)
+    penalty = (gx ** 2).sum()
+    penalty.backward()
+
+    def pen(wv: np.ndarray) -> float:
+        xx = tb.tensor(x.data, requires_grad=True)
+        (gg,) = grad((xx @ tb.tensor(wv)).tanh().sum(), xx)
+        return float((gg.data ** 2).sum())
+
+    num = np.zeros_like(w.data)
+    for idx in np.ndindex(*w.shape):
+        d = np.zeros_like(w.data)
+        d[idx] = 1e-6
+        num[idx] = (pen(w.data + d) - pen(w.data - d)) / 2e-6
+    np.testing.assert_allclose(w.grad.data, num, rtol=1e-6, atol=1e-9)
+
+
+def test_first_order_grad_has_no_graph_and_grad_output_with_graph() -> None:
+    x = t(3)
+    (g,) = grad((x * x).sum(), x)
+    assert g.grad_fn is None and not g.requires_grad
+    v = tb.tensor([1.0, 2.0, 3.0], dtype=tb.float64, requires_grad=True)
+    (g,) = grad(x * x, x, grad_outputs=v, create_graph=True)
+    (dv,) = grad(g.sum(), v)  # d/dv Σ 2x·v = 2x
+    np.testing.assert_allclose(dv.data, 2 * x.data)
+
+
+def test_custom_function_double_backward() -> None:
+    class Cube(tb.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x * x
+
+    x = t(4)
+    assert gradgradcheck(Cube.apply, (x,))
+    (d1,) = grad(Cube.apply(x).sum(), x, create_graph=True)
+    (d2,) = grad(d1.sum(), x)
+    np.testing.assert_allclose(d2.data, 6 * x.data)
+
+
+def test_create_graph_dtype_is_kept() -> None:
+    x = tb.tensor([1.0, 2.0], requires_grad=True)  # float32
+    (g,) = grad((x.double() ** 2).sum(), x, create_graph=True)
+    assert g.dtype == tb.float32 and g.grad_fn is not None
+    (h,) = grad(g.sum(), x)
+    assert h.dtype == tb.float32
+    np.testing.assert_allclose(h.data, [2.0, 2.0])
