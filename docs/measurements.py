@@ -87,6 +87,18 @@ def rmsprop_eps_inside(lr: float = 0.01, beta: float = 0.9, eps: float = 1e-8) -
     return step
 
 
+def momentum_from_zero(lr: float = 0.1, beta: float = 0.9) -> Callable[[list], None]:
+    """The tutorial's Momentum formula with the average started at zero: v₀ = 0, v = β·v + (1 − β)·g."""
+    v: dict[int, np.ndarray] = {}
+
+    def step(params: list) -> None:
+        for p in params:
+            v[id(p)] = beta * v.get(id(p), 0) + (1 - beta) * p.grad.data
+            p.data -= lr * v[id(p)]
+
+    return step
+
+
 # ------------------------------------------------------------------ figures
 def _pyplot() -> Any:
     import matplotlib
@@ -122,6 +134,7 @@ def momentum_forms(out_dir: Path, epochs: int = 100, beta: float = 0.9, lr: floa
         "sgd_dampened": train(X, y, init, optimizer=lambda p: tb.optim.SGD(p, lr=lr, momentum=beta, dampening=beta),
                               epochs=epochs),
         "plain_sgd": train(X, y, init, optimizer=lambda p: tb.optim.SGD(p, lr=lr), epochs=epochs),
+        "ema_from_zero_scaled": train(X, y, init, step=momentum_from_zero(lr / (1 - beta), beta), epochs=epochs),
     }
     loss = {k: r["losses"] for k, r in runs.items()}
     gap = np.abs(loss["sgd"] - loss["momentum_scaled"]) / loss["sgd"]
@@ -158,7 +171,7 @@ def momentum_forms(out_dir: Path, epochs: int = 100, beta: float = 0.9, lr: floa
     ax2.annotate(f"< 1 % after {warm} steps", (warm, 0.01), xytext=(warm + 8, 0.1), fontsize=8,
                  arrowprops={"arrowstyle": "->", "color": "0.4"})
     ax2.set(xlabel="step t (a fixed random gradient sequence)", ylabel="relative difference of the step",
-            title="Warm-up: the difference is lr·β^t·g₁ / (1 − β)")
+            title="Warm-up: the difference is lr·βᵗ·g₁ / (1 − β)")
     ax2.legend(fontsize=7)
     save(fig, out_dir / "momentum_forms.svg")
 
@@ -170,6 +183,8 @@ def momentum_forms(out_dir: Path, epochs: int = 100, beta: float = 0.9, lr: floa
         "initial_loss": float(loss["sgd"][0]),
         "momentum_vs_sgd_dampened_max_param_diff": float(np.abs(runs["momentum"]["params"]
                                                                 - runs["sgd_dampened"]["params"]).max()),
+        "ema_from_zero_scaled_vs_sgd_max_param_diff": float(np.abs(runs["ema_from_zero_scaled"]["params"]
+                                                                   - runs["sgd"]["params"]).max()),
         "scaled_vs_sgd_max_rel_loss_gap_after_30": float(gap[30:].max()),
         "scaled_vs_sgd_max_rel_loss_gap_first_10": float(gap[:10].max()),
         "fixed_sequence_first_step_ratio": float(np.linalg.norm(lr / (1 - beta) * grads[0])

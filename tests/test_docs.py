@@ -36,12 +36,24 @@ def _load(name, path):
     return module
 
 
-def _links(page):
-    """Relative targets of the page's Markdown links and images (no URLs, no in-page anchors)."""
+def _links(page, anchors=False):
+    """Relative targets of the page's Markdown links and images (no URLs); with ``anchors``, the
+    (file, anchor) pairs of links that point at a heading, "#x" meaning this page's."""
     for target in LINK.findall(page.read_text(encoding="utf-8")):
-        if target.startswith(("http://", "https://", "mailto:", "#")):
+        if target.startswith(("http://", "https://", "mailto:")):
             continue
-        yield target.split("#")[0]
+        path, _, anchor = target.partition("#")
+        if anchors:
+            if anchor:
+                yield (page.parent / path).resolve() if path else page, anchor
+        elif path:
+            yield path
+
+
+def _slugs(page):
+    """GitHub's heading anchors: lower case, punctuation dropped (letters of any script kept), spaces to '-'."""
+    heads = re.findall(r"^#+\s+(.*)$", page.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in heads}
 
 
 def _doctest_source(page):
@@ -78,6 +90,13 @@ def test_guide_has_one_page_per_tutorial_section_in_order():
 def test_every_link_and_figure_exists(page):
     missing = [t for t in _links(page) if not (page.parent / t).resolve().exists()]
     assert not missing, f"{page.relative_to(ROOT)} references missing files: {missing}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_anchor_exists(page):
+    bad = [f"{target.name}#{anchor}" for target, anchor in _links(page, anchors=True)
+           if target.suffix == ".md" and target.exists() and anchor not in _slugs(target)]
+    assert not bad, f"{page.relative_to(ROOT)} links to headings that do not exist: {bad}"
 
 
 @pytest.mark.parametrize("name", GUIDE_PAGES)
@@ -130,3 +149,46 @@ def test_every_public_name_has_a_docstring():
     assert "tinygrad_bp.Tensor.backward" in names  # class members are included
     missing = api.missing_docstrings()
     assert not missing, f"{len(missing)} public names have no docstring: {missing}"
+
+
+# Numbers the pages quote from docs/figures/measurements.json (written by `make figures`): a page that
+# was not updated after the measurements changed fails here. (page, producer, key, format)
+QUOTED = [
+    ("06_momentum.md", "momentum", "initial_loss", "{:.4f}"),
+    ("06_momentum.md", "momentum", "final_loss_plain_sgd", "{:.4f}"),
+    ("06_momentum.md", "momentum", "final_loss_momentum", "{:.4f}"),
+    ("06_momentum.md", "momentum", "final_loss_sgd_momentum", "{:.4f}"),
+    ("06_momentum.md", "momentum", "final_loss_momentum_scaled", "{:.4f}"),
+    ("06_momentum.md", "momentum", "scaled_vs_sgd_max_rel_loss_gap_first_10", "{:.1%}"),
+    ("06_momentum.md", "momentum", "scaled_vs_sgd_max_rel_loss_gap_after_30", "{:.2%}"),
+    ("06_momentum.md", "momentum", "ema_from_zero_scaled_vs_sgd_max_param_diff", "{:.1e}"),
+    ("06_momentum.md", "momentum", "momentum_vs_sgd_dampened_max_param_diff", "{:.1f}"),
+    ("06_momentum.md", "momentum", "fixed_sequence_first_step_ratio", "{:.1f}"),
+    ("06_momentum.md", "momentum", "fixed_sequence_steps_to_1pct", "step {}"),
+    ("07_adagrad.md", "epsilon", "initial_loss", "{:.4f}"),
+    ("07_adagrad.md", "epsilon", "adagrad_differs_1pct_below_grad", "{:.1e}"),
+    ("07_adagrad.md", "epsilon", "adagrad_first_step_ratio_at_grad_1e-6", "{:.4f}"),
+    ("07_adagrad.md", "epsilon", "adagrad_outside_normal_final_loss", "{:.4f}"),
+    ("07_adagrad.md", "epsilon", "adagrad_inside_normal_final_loss", "{:.4f}"),
+    ("07_adagrad.md", "epsilon", "adagrad_normal_max_param_diff", "difference: {:.1f}"),
+    ("07_adagrad.md", "epsilon", "adagrad_outside_tiny_final_loss", "{:.4f}"),
+    ("07_adagrad.md", "epsilon", "adagrad_inside_tiny_final_loss", "{:.4f}"),
+    ("08_rmsprop.md", "epsilon", "initial_loss", "{:.4f}"),
+    ("08_rmsprop.md", "epsilon", "rmsprop_differs_1pct_below_grad", "{:.1e}"),
+    ("08_rmsprop.md", "epsilon", "rmsprop_first_step_ratio_at_grad_1e-6", "{:.4f}"),
+    ("08_rmsprop.md", "epsilon", "rmsprop_outside_normal_final_loss", "{:.4f}"),
+    ("08_rmsprop.md", "epsilon", "rmsprop_inside_normal_final_loss", "{:.4f}"),
+    ("08_rmsprop.md", "epsilon", "rmsprop_normal_max_param_diff", "{:.5f}"),
+    ("08_rmsprop.md", "epsilon", "rmsprop_normal_max_loss_diff", "{:.5f}"),
+    ("08_rmsprop.md", "epsilon", "rmsprop_outside_tiny_final_loss", "{:.4f}"),
+    ("08_rmsprop.md", "epsilon", "rmsprop_inside_tiny_final_loss", "{:.4f}"),
+]
+
+
+@pytest.mark.parametrize("page,producer,key,fmt", QUOTED, ids=lambda v: str(v))
+def test_quoted_measurements_match_the_last_run(page, producer, key, fmt):
+    import json
+
+    numbers = json.loads((DOCS / "figures" / "measurements.json").read_text(encoding="utf-8"))
+    text = fmt.format(numbers[producer][key])
+    assert text in (GUIDE / page).read_text(encoding="utf-8"), f"{page} should quote {key} as {text!r}"
