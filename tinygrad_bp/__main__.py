@@ -1,0 +1,174 @@
+"""Command line: ``python -m tinygrad_bp demo`` (the optimizers compared) and ``python -m tinygrad_bp graph``.
+
+Also installed as the ``tinygrad-bp`` console script. ``main(argv)`` returns the exit code: 0 on success,
+2 for a bad option (argparse's convention, with a message saying what was wrong).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import demo
+
+EXAMPLES = """examples:
+  python -m tinygrad_bp demo                          all five optimizers, pictures in ./tinygrad_bp_demo/
+  python -m tinygrad_bp demo --optimizers sgd,adam --epochs 20 --no-plots
+  python -m tinygrad_bp graph --hidden 3 --grads -o two_layer.svg
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {value}")
+    return value
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.01, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return value
+
+
+def _names(allowed: Sequence[str], what: str) -> object:
+    """A parser for 'a,b,c' (or 'a b c') that accepts only ``allowed`` names, without repeats."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        names = tuple(n.strip().lower().replace("-", "") for n in text.replace(",", " ").split())
+        if not names:
+            raise argparse.ArgumentTypeError(f"give at least one {what}: {','.join(allowed)}")
+        unknown = [n for n in names if n not in allowed]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {what} {', '.join(map(repr, unknown))}; "
+                                             f"choose from {','.join(allowed)}")
+        if len(set(names)) != len(names):
+            raise argparse.ArgumentTypeError(f"{what} listed twice in {text!r}")
+        return names
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-bp", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
+        description="tinygrad_bp: back-propagation, optimizers and computation graphs you can watch.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    d = demo.DemoConfig()
+    p = sub.add_parser("demo", help="train the two-layer network with each optimizer and compare",
+                       description=demo.__doc__.split("\n\n")[0] + " Prints a comparison table and writes the "
+                       "loss curves, decision regions and the network's forward and gradient graphs (SVG).")
+    p.add_argument("--optimizers", type=_names(list(demo.OPTIMIZERS), "optimizer"), default=d.optimizers,
+                   metavar="LIST", help=f"comma-separated, from {','.join(demo.OPTIMIZERS)} (default: all five)")
+    p.add_argument("--modes", type=_names(list(demo.MODES), "mode"), default=d.modes, metavar="LIST",
+                   help="gradient-descent modes to compare with the first optimizer, from batch,stochastic,"
+                   "minibatch (default: all three; every optimizer always runs mini-batch)")
+    p.add_argument("--epochs", type=_positive_int, default=d.epochs, help=f"passes over the data (default {d.epochs})")
+    p.add_argument("--batch-size", type=_positive_int, default=d.batch_size,
+                   help=f"mini-batch size (default {d.batch_size}); at most --samples")
+    p.add_argument("--lr", type=_learning_rate, default=None,
+                   help="one learning rate for every run (default: per optimizer, "
+                   + ", ".join(f"{k} {v:g}" for k, v in demo.DEFAULT_LR.items()) + "; a tenth of it for stochastic)")
+    p.add_argument("--seed", type=_seed, default=d.seed,
+                   help=f"data, initial weights and batch order (default {d.seed})")
+    p.add_argument("--samples", type=_positive_int, default=d.samples, help=f"training points (default {d.samples})")
+    p.add_argument("--hidden", type=_positive_int, default=d.hidden, help=f"hidden units (default {d.hidden})")
+    p.add_argument("--activation", choices=list(demo.ACTIVATIONS), default=d.activation,
+                   help=f"hidden activation (default {d.activation}; the tutorial's is sigmoid)")
+    p.add_argument("--out", type=Path, default=Path("tinygrad_bp_demo"), metavar="DIR",
+                   help="folder for the pictures (default ./tinygrad_bp_demo/)")
+    p.add_argument("--no-plots", action="store_true", help="write no files: only train and print the table")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(handler=run_demo, subparser=p)
+
+    g = sub.add_parser("graph", help="render the two-layer network's computation graph to a file",
+                       description="Render the graph of one forward pass (and with --grads, of backward) of "
+                       "TwoLayerNet with a mean-squared-error loss. Uses the Graphviz `dot` program when it "
+                       "is installed, otherwise an in-process Graphviz (SVG only).")
+    g.add_argument("--in-features", type=_positive_int, default=2, help="inputs (default 2)")
+    g.add_argument("--hidden", type=_positive_int, default=2, help="hidden units (default 2)")
+    g.add_argument("--out-features", type=_positive_int, default=1, help="outputs (default 1)")
+    g.add_argument("--batch", type=_positive_int, default=1, help="samples in the batch (default 1)")
+    g.add_argument("--grads", action="store_true", help="run backward() and show each parameter's gradient")
+    g.add_argument("--values", action="store_true", help="print tensor values on the nodes")
+    g.add_argument("--seed", type=_seed, default=0, help="initial weights and input (default 0)")
+    g.add_argument("--format", default=None, help="svg (default, always available), dot, or any format of `dot`")
+    g.add_argument("-o", "--output", type=Path, default=Path("two_layer_net.svg"), metavar="FILE",
+                   help="file to write (default two_layer_net.svg)")
+    g.set_defaults(handler=run_graph, subparser=g)
+    return parser
+
+
+def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.batch_size > args.samples:
+        parser.error(f"argument --batch-size: {args.batch_size} is more than the {args.samples} training samples "
+                     "(--samples)")
+    if args.out.exists() and not args.out.is_dir() and not args.no_plots:
+        parser.error(f"argument --out: {args.out} exists and is not a folder")
+    config = demo.DemoConfig(optimizers=args.optimizers, modes=args.modes, epochs=args.epochs,
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, samples=args.samples,
+                             hidden=args.hidden, activation=args.activation)
+    demo.run(config, None if args.no_plots else args.out, progress=not args.quiet)
+    return 0
+
+
+def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from . import nn, random, viz
+    from .creation import randn
+
+    fmt = args.format or (args.output.suffix.lstrip(".") or "svg")
+    if args.output.is_dir():
+        parser.error(f"argument -o/--output: {args.output} is a folder; give a file name such as graph.svg")
+    random.manual_seed(args.seed)
+    model = nn.TwoLayerNet(args.in_features, args.hidden, args.out_features)
+    x = randn(args.batch, args.in_features)
+    target = randn(args.batch, args.out_features).sigmoid()
+    loss = nn.MSELoss()(model(x), target)
+    if args.grads:
+        loss.backward()
+    graph = viz.draw_graph(loss, params=model, show_values=args.values, show_grads=args.grads)
+    try:
+        viz.render(graph, args.output, format=fmt)
+    except (RuntimeError, ValueError) as exc:
+        print(f"tinygrad-bp graph: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.output.resolve()}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args, args.subparser)
+    except SystemExit as exc:  # argparse exits on --help (0) and on bad options (2)
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
