@@ -18,7 +18,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.dirname(HERE)]
+sys.path[:0] = [HERE, os.environ.get("TB_ROOT") or os.path.dirname(HERE)]  # TB_ROOT: another checkout
 
 import numpy as np  # noqa: E402
 
