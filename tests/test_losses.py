@@ -295,3 +295,33 @@ def test_bce_with_logits_is_stable_and_gradient_is_sigmoid_minus_target():
     np.testing.assert_allclose(loss.data, [1e4, 0.0, math.log(2), 0.0, 1e4], atol=1e-12)
     s = np.array([0.0, 0.0, 0.5, 1.0, 1.0])
     np.testing.assert_allclose(x.grad.data, s - y.data, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- second order
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_fused_losses_and_linear_are_twice_differentiable(reduction):
+    from tinygrad_bp.autograd import gradgradcheck
+
+    z, p = _t(LOGITS, True), _t(PROBS, True)
+    x, y = _t(UNIT_X, True), _t(UNIT_Y, True)
+    w = _t(WEIGHT)
+    assert gradgradcheck(lambda a: F.cross_entropy(a, _t(IGNORED), weight=w, label_smoothing=0.1,
+                                                   reduction=reduction), (z,))
+    assert gradgradcheck(lambda a, b: F.cross_entropy(a, b, reduction=reduction), (z, p))
+    assert gradgradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), (x, y))
+    assert gradgradcheck(lambda a, b: F.binary_cross_entropy(a, b, reduction=reduction), (x, y))
+    assert gradgradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, pos_weight=w[:3], reduction=reduction),
+                         (x, y))
+
+
+def test_second_order_through_a_network():
+    """create_graph through Linear (Addmm), sigmoid and cross-entropy, against finite differences."""
+    from tinygrad_bp.autograd import gradgradcheck
+
+    net = nn.TwoLayerNet(5, 4, 3).double()
+    target = _t(CLASSES % 3)
+    inputs = (_t(LOGITS, True),) + tuple(net.parameters())
+    assert gradgradcheck(lambda x, *params: F.cross_entropy(net(x), target), inputs)
+    w = _t(RNG.standard_normal((2, 3)), True)
+    b = _t(RNG.standard_normal(2), True)
+    assert gradgradcheck(lambda a, w, b: F.linear(a, w, b), (_t(UNIT_X, True), w, b))
