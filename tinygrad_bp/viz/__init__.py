@@ -5,7 +5,7 @@ Importing this package does not import graphviz; it is loaded when a picture is 
 """
 
 from .draw import draw_graph
-from .render import render
-from .trace import trace
+from .rendering import render
+from .tracing import trace
 
 __all__ = ["draw_graph", "render", "trace"]

@@ -234,7 +234,7 @@ def _digraph_class() -> type:
             """A graphviz.Digraph whose inline Jupyter display also works without the dot program."""
 
             def _repr_image_svg_xml(self) -> str:
-                from .render import to_bytes
+                from .rendering import to_bytes
                 return to_bytes(self.source, "svg").decode("utf-8")
 
         _DIGRAPH.append(GraphPicture)

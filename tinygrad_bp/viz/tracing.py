@@ -8,7 +8,7 @@ from typing import Any
 from ..tensor import Tensor
 from .draw import MAX_NODES, draw_snapshot
 from .graph import collect
-from .render import to_bytes
+from .rendering import to_bytes
 
 
 class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "frames"):`
@@ -17,7 +17,8 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
     Use as a context manager; the forward hook is removed when the context exits. ``every=n``
     draws passes 1, 1+n, 1+2n, ... (files keep the pass number). With ``show_grads=True`` each
     picture is written after the next ``backward()`` call, so it shows the gradients that flowed
-    (a pass with no backward before the next forward or the end of the context is drawn without).
+    (a pass with no backward before the next forward or the end of the context is drawn without
+    gradients, as any ``.grad`` then belongs to an earlier pass).
     Other keyword arguments go to ``draw_graph`` (``params`` defaults to ``module``).
     The paths written are listed in ``.files``.
     """
@@ -52,7 +53,7 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
 
             def backward(tensor: Tensor, *args: Any, **kwargs: Any) -> None:
                 original(tensor, *args, **kwargs)
-                tr._flush()
+                tr._flush(after_backward=True)
 
             backward.__doc__ = original.__doc__
             Tensor.backward = backward
@@ -79,13 +80,14 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
         else:
             self._write(self.passes, snap)
 
-    def _flush(self) -> None:
+    def _flush(self, after_backward: bool = False) -> None:
+        """Write the waiting pictures; gradients are shown only right after a backward()."""
         pending, self._pending = self._pending, []
         for number, snap in pending:
-            self._write(number, snap)
+            self._write(number, snap, after_backward)
 
-    def _write(self, number: int, snap: Any) -> None:
-        graph = draw_snapshot(snap, show_grads=self.show_grads, **self.draw_kwargs)
+    def _write(self, number: int, snap: Any, grads: bool = False) -> None:
+        graph = draw_snapshot(snap, show_grads=grads, **self.draw_kwargs)
         path = os.path.join(self.directory, f"forward_{number:04d}.{self.format}")
         data = to_bytes(graph.source, self.format)
         with open(path, "wb") as f:
