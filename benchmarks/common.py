@@ -33,6 +33,26 @@ W5_OPS = 100_000
 QUICK_DIVISOR = 4
 
 
+class Clock:
+    """Wall time (perf_counter) and this process's CPU time (process_time) since construction.
+
+    Every run is single-threaded (1 BLAS thread, torch.set_num_threads(1)), so on an idle machine the
+    two agree; on a shared machine CPU time leaves out the time other processes held the CPU.
+    """
+
+    def __init__(self) -> None:
+        import time
+
+        self._time = time
+        self.cpu0 = time.process_time()
+        self.wall0 = time.perf_counter()
+
+    def stop(self) -> dict:
+        wall = self._time.perf_counter() - self.wall0
+        cpu = self._time.process_time() - self.cpu0
+        return {"seconds": wall, "cpu_seconds": cpu}
+
+
 def scaled(n: int, quick: bool) -> int:
     """The step count `n`, divided by QUICK_DIVISOR under --quick (at least 1)."""
     return max(1, n // QUICK_DIVISOR) if quick else n

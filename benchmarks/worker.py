@@ -67,12 +67,12 @@ def main() -> None:
     quick = "--quick" in sys.argv[3:]
     # tinygrad_bp from this checkout (even if not installed), or from TB_ROOT (run.py --baseline)
     sys.path.insert(1, os.environ.get("TB_ROOT") or ROOT)
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     lib = importlib.import_module(MODULES[contender])
-    import_s = time.perf_counter() - t0
+    import_s, import_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     result = {"contender": contender, "workload": workload, "import_s": import_s}
     if workload == "W6":
-        result["seconds"] = import_s
+        result["seconds"], result["cpu_seconds"] = import_s, import_cpu_s
     else:
         if contender == "torch":
             lib.set_num_threads(1)

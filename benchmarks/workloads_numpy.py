@@ -4,8 +4,6 @@ Every function mirrors the PyTorch code in `workloads_torchlike.py` step for ste
 same initial weights, same update formulas), so the `check` values agree across contenders.
 """
 
-import time
-
 import common as C
 import numpy as np
 
@@ -17,7 +15,7 @@ def _linear_sgd(steps: int, batch: int, shuffle: bool) -> dict:
     n_batches = C.N_SAMPLES // batch
     lr = np.float32(C.LR_SGD)
     total = 0.0
-    t0 = time.perf_counter()
+    clock = C.Clock()
     step = 0
     while step < steps:
         order = rng.permutation(C.N_SAMPLES) if shuffle else None
@@ -37,8 +35,7 @@ def _linear_sgd(steps: int, batch: int, shuffle: bool) -> dict:
             b -= lr * g.sum(axis=0)
             total = float(loss)                      # loss.item()
             step += 1
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "check": total}
+    return {**clock.stop(), "check": total}
 
 
 def w1(quick: bool = False) -> dict:
@@ -61,7 +58,7 @@ def w3(quick: bool = False) -> dict:
     B = C.W3_BATCH
     rows = np.arange(B)
     loss = 0.0
-    t0 = time.perf_counter()
+    clock = C.Clock()
     for step in range(1, steps + 1):
         k = (step - 1) % C.W3_BATCHES
         x, t = X[k * B:(k + 1) * B], labels[k * B:(k + 1) * B]
@@ -101,8 +98,7 @@ def w3(quick: bool = False) -> dict:
             np.divide(mi, ti, out=ti)
             ti *= lr / bc1
             p -= ti
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "check": loss}
+    return {**clock.stop(), "check": loss}
 
 
 def _chain(x: np.ndarray, w: np.ndarray, c: np.ndarray, n_ops: int):
@@ -141,18 +137,16 @@ def w4(quick: bool = False) -> dict:
     iters = C.scaled(C.W4_ITERS, quick)
     for _ in range(C.W4_WARMUP):
         _chain(x, w, c, C.W4_OPS)
-    t0 = time.perf_counter()
+    clock = C.Clock()
     for _ in range(iters):
         gx, gw, gc = _chain(x, w, c, C.W4_OPS)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "per_op_us": seconds / (iters * C.W4_OPS) * 1e6,
+    return {**clock.stop(), "ops": iters * C.W4_OPS,
             "check": float(gx.sum() + gw.sum() + gc.sum())}
 
 
 def w5(quick: bool = False) -> dict:
     x, w, c = C.chain_data(1)
     _chain(x, w, c, 300)
-    t0 = time.perf_counter()
+    clock = C.Clock()
     gx, gw, gc = _chain(x, w, c, C.W5_OPS)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "check": float(gx.sum() + gw.sum() + gc.sum())}
+    return {**clock.stop(), "check": float(gx.sum() + gw.sum() + gc.sum())}

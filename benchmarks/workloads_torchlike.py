@@ -6,7 +6,6 @@ and `loss.item()`. Initial weights are copied in from NumPy so every contender t
 """
 
 import importlib
-import time
 
 import common as C
 
@@ -29,7 +28,7 @@ def _linear_sgd(torch, steps: int, batch: int, shuffle: bool) -> dict:
     loss_fn = nn.MSELoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=C.LR_SGD)
     total = 0.0
-    t0 = time.perf_counter()
+    clock = C.Clock()
     step = 0
     while step < steps:
         for xb, yb in loader:
@@ -41,8 +40,7 @@ def _linear_sgd(torch, steps: int, batch: int, shuffle: bool) -> dict:
             optimizer.step()
             total = loss.item()
             step += 1
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "check": total}
+    return {**clock.stop(), "check": total}
 
 
 def w1(torch, quick: bool = False) -> dict:
@@ -65,7 +63,7 @@ def w3(torch, quick: bool = False) -> dict:
     Xt, Lt = torch.from_numpy(X), torch.from_numpy(labels)
     B = C.W3_BATCH
     total = 0.0
-    t0 = time.perf_counter()
+    clock = C.Clock()
     for step in range(steps):
         k = step % C.W3_BATCHES
         x, t = Xt[k * B:(k + 1) * B], Lt[k * B:(k + 1) * B]
@@ -74,8 +72,7 @@ def w3(torch, quick: bool = False) -> dict:
         loss.backward()
         optimizer.step()
         total = loss.item()
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "check": total}
+    return {**clock.stop(), "check": total}
 
 
 def _chain(x, w, c, n_ops: int) -> None:
@@ -106,17 +103,15 @@ def w4(torch, quick: bool = False) -> dict:
     iters = C.scaled(C.W4_ITERS, quick)
     for _ in range(C.W4_WARMUP):
         _chain(x, w, c, C.W4_OPS)
-    t0 = time.perf_counter()
+    clock = C.Clock()
     for _ in range(iters):
         _chain(x, w, c, C.W4_OPS)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "per_op_us": seconds / (iters * C.W4_OPS) * 1e6, "check": _grad_sum(x, w, c)}
+    return {**clock.stop(), "ops": iters * C.W4_OPS, "check": _grad_sum(x, w, c)}
 
 
 def w5(torch, quick: bool = False) -> dict:
     x, w, c = _leaves(torch, 1)
     _chain(x, w, c, 300)
-    t0 = time.perf_counter()
+    clock = C.Clock()
     _chain(x, w, c, C.W5_OPS)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "check": _grad_sum(x, w, c)}
+    return {**clock.stop(), "check": _grad_sum(x, w, c)}
