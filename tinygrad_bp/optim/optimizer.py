@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_bp.autograd import saved_values
 from tinygrad_bp.autograd.grad_mode import enable_grad, no_grad
+from tinygrad_bp.dtypes import get_default_dtype
 from tinygrad_bp.tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
@@ -34,8 +36,6 @@ def _as_tensor(array: np.ndarray) -> Tensor:
 
 def _new_step() -> Tensor:
     """The ``step`` counter: a 0-d float tensor, as in PyTorch (float64 when that is the default dtype)."""
-    from tinygrad_bp.dtypes import get_default_dtype
-
     dtype = np.float64 if get_default_dtype() == np.float64 else np.float32
     return _as_tensor(np.zeros((), dtype=dtype))
 
@@ -61,7 +61,7 @@ def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
 
 def _bump_version(t: Tensor) -> None:
     """Record an in-place change of ``t`` (so a graph that saved it notices at backward)."""
-    t._version += 1
+    saved_values.bump(t)
 
 
 class Optimizer:
@@ -146,7 +146,6 @@ class Optimizer:
         param_group["params"] = params
         for name, default in self.defaults.items():
             param_group.setdefault(name, default)
-        self._validate_group(param_group)
 
         if len({id(p) for p in params}) != len(params):
             warnings.warn(
@@ -167,9 +166,6 @@ class Optimizer:
         self.param_groups.append(param_group)
         self._init_group_state(param_group)
 
-    def _validate_group(self, group: dict[str, Any]) -> None:
-        """Check a group's options (ValueError with PyTorch's message). Subclasses override."""
-
     def _init_group_state(self, group: dict[str, Any]) -> None:
         """Create state eagerly when a group is added (only Adagrad does). Subclasses override."""
 
@@ -187,6 +183,7 @@ class Optimizer:
                     if p.grad.grad_fn is not None:
                         p.grad = p.grad.detach()
                     p.grad.data[...] = 0
+                    _bump_version(p.grad)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns ``closure()`` when given.
