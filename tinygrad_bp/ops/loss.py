@@ -25,9 +25,8 @@ def _reduce(loss: np.ndarray, reduction: str, denom: float) -> np.ndarray:
     if reduction == "none":
         return loss
     total = loss.sum()
-    if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            total = total / loss.dtype.type(denom)  # 0/0 = nan when every target is ignored, as in PyTorch
+    if reduction == "mean":  # (no denominator: every target ignored; PyTorch gives nan)
+        total = total / denom if denom else total * np.nan
     return np.asarray(total, dtype=loss.dtype)
 
 
