@@ -87,11 +87,39 @@ def epsilon_figures(out: Path) -> dict:
     return measurements.epsilon_placement(out)
 
 
+def learning_rate_figures(out: Path) -> dict:
+    import measurements
+
+    return measurements.learning_rates(out)
+
+
+def batch_size_figures(out: Path) -> dict:
+    import measurements
+
+    return measurements.batch_sizes(out)
+
+
+def ema_figures(out: Path) -> dict:
+    import measurements
+
+    return measurements.ema_smoothing(out)
+
+
+def adam_figures(out: Path) -> dict:
+    import measurements
+
+    return measurements.adam_bias(out)
+
+
 # name -> (producer, the files it writes). The tests read FIGURES to know what `make figures` makes.
 PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {
     "graphs": (graph_figures, ("forward_graph.svg", "backward_graph.svg", "internals_graph.svg")),
+    "learning_rate": (learning_rate_figures, ("learning_rates.svg",)),
+    "batch_size": (batch_size_figures, ("batch_sizes.svg",)),
+    "ema": (ema_figures, ("ema.svg",)),
     "momentum": (momentum_figures, ("momentum_forms.svg",)),
     "epsilon": (epsilon_figures, ("epsilon_placement.svg",)),
+    "adam": (adam_figures, ("adam_bias_correction.svg",)),
 }
 FIGURES = [name for _, files in PRODUCERS.values() for name in files]
 

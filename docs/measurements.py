@@ -268,3 +268,238 @@ def epsilon_placement(out_dir: Path, epochs: int = 100) -> dict:
     ax2.legend(fontsize=7)
     save(fig, out_dir / "epsilon_placement.svg")
     return result
+
+
+# ------------------------------------------------------------------ gradient descent and the learning rate
+def learning_rates(out_dir: Path, epochs: int = 50) -> dict:
+    """Full-batch gradient descent on the tutorial's regression with learning rates from too small to too large.
+
+    For MSE on a linear model the loss is a quadratic with Hessian H = (2/n)·[X 1]ᵀ[X 1]; gradient descent
+    converges exactly when lr < 2/λ_max(H). The four rates are picked relative to that limit.
+    """
+    X, y, init = tutorial_problem()
+    A = np.hstack([X.numpy().astype(np.float64), np.ones((X.shape[0], 1))])
+    lam_max = float(np.linalg.eigvalsh(2 / A.shape[0] * A.T @ A).max())
+    limit = 2 / lam_max
+    rates = {"too small": 0.01, "good": 0.5 * limit, "oscillating": 0.95 * limit, "too large": 1.05 * limit}
+    runs = {k: train(X, y, init, optimizer=lambda p, lr=lr: tb.optim.SGD(p, lr=lr), epochs=epochs)["losses"]
+            for k, lr in rates.items()}
+    best = float(np.linalg.lstsq(A, y.numpy().astype(np.float64), rcond=None)[1][0] / A.shape[0])
+
+    plt = _pyplot()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    styles = {"too small": "C0", "good": "C2", "oscillating": "C1", "too large": "C3"}
+    for k, losses in runs.items():
+        ax1.semilogy(np.arange(epochs + 1), losses - best, color=styles[k], label=f"lr = {rates[k]:.3g} ({k})")
+    ax1.set(xlabel="epoch (full-batch update)", ylabel="loss − lowest possible loss", ylim=(1e-6, 3e3),
+            title=f"Tutorial's regression: stable for lr < {limit:.3f}")
+    ax1.legend(fontsize=7)
+    # the same four regimes on f(θ) = θ², whose limit is lr < 1
+    f = np.linspace(-1.6, 1.6, 200)
+    ax2.plot(f, f ** 2, color="0.7")
+    for k, lr in (("too small", 0.05), ("good", 0.3), ("oscillating", 0.9), ("too large", 1.05)):
+        theta = tb.tensor([1.2], requires_grad=True)
+        opt = tb.optim.SGD([theta], lr=lr)
+        path = [theta.item()]
+        for _ in range(8):
+            opt.zero_grad()
+            (theta ** 2).sum().backward()
+            opt.step()
+            path.append(theta.item())
+        path = np.array(path)
+        ax2.plot(path, path ** 2, "o-", ms=3, lw=0.8, color=styles[k], label=f"lr = {lr} ({k})")
+    ax2.set(xlim=(-1.7, 1.7), ylim=(-0.1, 2.9), xlabel="θ", ylabel="f(θ) = θ²",
+            title="8 steps on f(θ) = θ² from θ = 1.2")
+    ax2.legend(fontsize=7)
+    save(fig, out_dir / "learning_rates.svg")
+    out = {"lambda_max": lam_max, "lr_limit": limit, "lowest_loss": best, "initial_loss": float(runs["good"][0])}
+    for k, lr in rates.items():
+        out[f"lr_{k.replace(' ', '_')}"] = lr
+        out[f"final_loss_{k.replace(' ', '_')}"] = float(runs[k][-1])
+    return out
+
+
+# ------------------------------------------------------------------ batch, stochastic, mini-batch
+def batch_sizes(out_dir: Path, epochs: int = 50, n: int = 100, lr: float = 0.01) -> dict:
+    """The tutorial's three forms on 100 samples for 50 epochs: batch 100, 1 and 20 (50, 5000 and 250 updates).
+
+    The target is learnable here (y = X·w + 0.1·noise) so that the curves show convergence, not only noise.
+    The loss plotted is the loss on the whole data set, measured after every update.
+    """
+    tb.manual_seed(1)
+    X = tb.randn(n, 10)
+    w_true = tb.randn(10, 1)
+    y = X @ w_true + 0.1 * tb.randn(n, 1)
+    init = nn.Linear(10, 1).state_dict()
+    init = {k: v.detach().clone() for k, v in init.items()}
+    dataset = tb.utils.data.TensorDataset(X, y)
+    criterion = nn.MSELoss()
+    result: dict[str, Any] = {}
+    curves = {}
+    for name, bs in (("batch", n), ("stochastic", 1), ("mini-batch", 20)):
+        model = nn.Linear(10, 1)
+        model.load_state_dict(init)
+        opt = tb.optim.SGD(model.parameters(), lr=lr)
+        loader = tb.utils.data.DataLoader(dataset, batch_size=bs, shuffle=bs < n,
+                                          generator=tb.Generator().manual_seed(0))
+        with tb.no_grad():
+            full = [criterion(model(X), y).item()]
+        updates = 0
+        for _ in range(epochs):
+            for xb, yb in loader:
+                opt.zero_grad()
+                criterion(model(xb), yb).backward()
+                opt.step()
+                updates += 1
+                with tb.no_grad():
+                    full.append(criterion(model(X), y).item())
+        curves[name] = np.array(full)
+        key = name.replace("-", "")
+        result[f"{key}_updates"] = updates
+        result[f"{key}_loader_len"] = len(loader)
+        result[f"{key}_final_loss"] = float(full[-1])
+        per_epoch = np.array(full[:: len(loader)])
+        result[f"{key}_loss_after_5_epochs"] = float(per_epoch[5])
+        # noise of the path: mean |change of the full loss| over the last 10 epochs' updates
+        tail = np.array(full[-10 * len(loader):])
+        result[f"{key}_final_wobble"] = float(np.abs(np.diff(tail)).mean())
+    result["initial_loss"] = float(curves["batch"][0])
+
+    plt = _pyplot()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    colors = {"batch": "C0", "stochastic": "C3", "mini-batch": "C2"}
+    for name, c in curves.items():
+        per_epoch = len(c) // epochs if name != "batch" else 1
+        ax1.semilogy(np.arange(len(c)) / per_epoch, c, color=colors[name], lw=0.8,
+                     label=f"{name}: batch_size={ {'batch': n, 'stochastic': 1, 'mini-batch': 20}[name]}, "
+                           f"{len(c) - 1} updates")
+        ax2.loglog(np.arange(1, len(c)), c[1:], color=colors[name], lw=0.8, label=name)
+    ax1.set(xlabel="epoch", ylabel="MSE on all 100 samples", title="Same 50 epochs, lr = 0.01")
+    ax1.legend(fontsize=7)
+    ax2.set(xlabel="number of updates", ylabel="MSE on all 100 samples", title="Loss against parameter updates")
+    ax2.legend(fontsize=7)
+    save(fig, out_dir / "batch_sizes.svg")
+    return result
+
+
+# ------------------------------------------------------------------ exponentially weighted averages
+def ema_smoothing(out_dir: Path) -> dict:
+    """tb.optim.ema on the tutorial's [1..5] and on a noisy series, with the weights each β gives the past."""
+    rng = np.random.default_rng(3)
+    days = np.arange(120)
+    truth = 10 + 8 * np.sin(days / 120 * 2 * np.pi)
+    series = truth + rng.normal(0, 2.5, days.size)
+    betas = (0.5, 0.9, 0.98)
+    smoothed = {b: tb.optim.ema(series, b) for b in betas}
+
+    plt = _pyplot()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6), gridspec_kw={"width_ratios": [1.6, 1]})
+    ax1.plot(days, series, ".", color="0.6", ms=3, label="observations xₜ")
+    for b, c in zip(betas, ("C2", "C0", "C3")):
+        ax1.plot(days, smoothed[b], color=c, label=f"β = {b}  (≈ last {1 / (1 - b):.0f} values)")
+    ax1.set(xlabel="t", ylabel="value", title="tb.optim.ema(x, β): smoother and later as β grows")
+    ax1.legend(fontsize=7)
+    k = np.arange(30)
+    for b, c in zip(betas, ("C2", "C0", "C3")):
+        ax2.plot(k, (1 - b) * b ** k, "o-", ms=2.5, lw=0.8, color=c, label=f"β = {b}")
+    ax2.set(xlabel="age of the observation (steps back)", ylabel="weight (1 − β)·βᵏ",
+            title="Weight of each past value")
+    ax2.legend(fontsize=7)
+    save(fig, out_dir / "ema.svg")
+    err = {b: float(np.sqrt(np.mean((smoothed[b][20:] - truth[20:]) ** 2))) for b in betas}
+    # lag: the shift (in steps) that best aligns the smoothed curve with the truth
+    lag = {b: int(np.argmin([np.mean((smoothed[b][30:] - np.roll(truth, s)[30:]) ** 2) for s in range(40)]))
+           for b in betas}
+    out = {"noise_rms": float(np.sqrt(np.mean((series - truth) ** 2)))}
+    for b in betas:
+        out[f"rms_error_beta_{b}"] = err[b]
+        out[f"lag_beta_{b}"] = lag[b]
+    out["tutorial_beta_0.1"] = tb.optim.ema([1, 2, 3, 4, 5], 0.1).round(6).tolist()
+    out["tutorial_beta_0.9"] = tb.optim.ema([1, 2, 3, 4, 5], 0.9).round(6).tolist()
+    return out
+
+
+# ------------------------------------------------------------------ Adam's bias correction
+def adam_without_correction(lr: float = 0.01, betas: tuple = (0.9, 0.999), eps: float = 1e-8) -> Callable:
+    """Adam with the bias correction left out: θ = θ − lr·m / (√v + ε), m and v starting at 0."""
+    m: dict[int, np.ndarray] = {}
+    v: dict[int, np.ndarray] = {}
+
+    def step(params: list) -> None:
+        for p in params:
+            g = p.grad.data
+            m[id(p)] = betas[0] * m.get(id(p), 0) + (1 - betas[0]) * g
+            v[id(p)] = betas[1] * v.get(id(p), 0) + (1 - betas[1]) * g * g
+            p.data -= lr * m[id(p)] / (np.sqrt(v[id(p)]) + eps)
+
+    return step
+
+
+def adam_bias(out_dir: Path, epochs: int = 100, trials: int = 2000) -> dict:
+    """E[mₜ] = (1 − β₁ᵗ)·μ measured over random gradient sequences, and the tutorial's Adam sample with and
+    without the correction."""
+    rng = np.random.default_rng(0)
+    mu, b1, b2 = 0.5, 0.9, 0.999
+    steps = 60
+    g = rng.normal(mu, 1.0, size=(trials, steps))
+    m = np.zeros(trials)
+    v = np.zeros(trials)
+    mean_m, mean_mhat, mean_v, mean_vhat = [], [], [], []
+    for t in range(1, steps + 1):
+        m = b1 * m + (1 - b1) * g[:, t - 1]
+        v = b2 * v + (1 - b2) * g[:, t - 1] ** 2
+        mean_m.append(m.mean())
+        mean_mhat.append((m / (1 - b1 ** t)).mean())
+        mean_v.append(v.mean())
+        mean_vhat.append((v / (1 - b2 ** t)).mean())
+    t = np.arange(1, steps + 1)
+    second = mu ** 2 + 1.0  # E[g²]
+
+    X, y, init = tutorial_problem()
+    with_c = train(X, y, init, optimizer=lambda p: tb.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8),
+                   epochs=epochs)
+    without = train(X, y, init, step=adam_without_correction(0.01), epochs=epochs)
+
+    # the first update of tb.optim.Adam is lr·sign(g) (up to ε), whatever the gradient's size
+    p = tb.tensor([0.0, 0.0, 0.0], requires_grad=True)
+    p.grad = tb.tensor([3.0, -0.002, 1e-4])
+    tb.optim.Adam([p], lr=0.01).step()
+    first = (-p.data / 0.01).tolist()
+
+    plt = _pyplot()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    ax1.plot(t, np.array(mean_m) / mu, color="C0", label="mean of mₜ / μ (no correction)")
+    ax1.plot(t, 1 - b1 ** t, color="k", ls=":", lw=1, label="1 − β₁ᵗ")
+    ax1.plot(t, np.array(mean_mhat) / mu, color="C2", label="mean of m̂ₜ / μ (corrected)")
+    ax1.plot(t, np.array(mean_v) / second, color="C3", label="mean of vₜ / E[g²] (no correction)")
+    ax1.plot(t, np.array(mean_vhat) / second, color="C1", ls="--", label="mean of v̂ₜ / E[g²] (corrected)")
+    ax1.set(xlabel="step t", ylabel="estimate / true value", ylim=(0, 1.25),
+            title=f"{trials} random gradient sequences, E[g] = {mu}")
+    ax1.legend(fontsize=7)
+    x = np.arange(epochs + 1)
+    ax2.plot(x, with_c["losses"], color="C2", label="tb.optim.Adam (bias-corrected)")
+    ax2.plot(x, without["losses"], color="C3", ls="--", label="without the correction")
+    ax2.set(xlabel="epoch", ylabel="MSE loss", title="The tutorial's Adam sample (lr = 0.01)")
+    ax2.legend(fontsize=7)
+    save(fig, out_dir / "adam_bias_correction.svg")
+    tt = np.arange(1, 1001)
+    factor = (1 - b1 ** tt) / np.sqrt(1 - b2 ** tt)  # uncorrected step / corrected step, same m and v
+    return {
+        "uncorrected_step_factor_max": float(factor.max()),
+        "uncorrected_step_factor_argmax": int(tt[factor.argmax()]),
+        "uncorrected_step_factor_at_100": float(factor[99]),
+        "uncorrected_step_factor_at_1000": float(factor[999]),
+        "mean_m_over_mu_step1": float(mean_m[0] / mu),
+        "mean_m_over_mu_step10": float(mean_m[9] / mu),
+        "mean_mhat_over_mu_step1": float(mean_mhat[0] / mu),
+        "mean_v_over_true_step10": float(mean_v[9] / second),
+        "mean_v_over_true_step60": float(mean_v[59] / second),
+        "mean_vhat_over_true_step10": float(mean_vhat[9] / second),
+        "uncorrected_first_step_over_lr": float((1 - b1) / np.sqrt(1 - b2)),
+        "first_step_over_lr": first,
+        "initial_loss": float(with_c["losses"][0]),
+        "final_loss_corrected": float(with_c["losses"][-1]),
+        "final_loss_uncorrected": float(without["losses"][-1]),
+        "loss_after_5_corrected": float(with_c["losses"][5]),
+        "loss_after_5_uncorrected": float(without["losses"][5]),
+    }
