@@ -236,6 +236,9 @@ def test_small_tensors_are_printed_rounded_large_ones_summarised():
     assert node_with(dot, "w")[1] == ["w", "(3,)", "[0.1235, -2, 3.142]"]
     assert node_with(dot, "big")[1] == ["big", "(10, 10)", "min 0 mean 49.5 max 99"]
     assert node_with(dot, "output")[1][2] == f"{w.data.sum() + 4950:.4g}"
+    m = tb.tensor([[1.0, 2.0], [3.0, 4.00001]], requires_grad=True)
+    assert node_with(draw_graph(m * 2, params={"m": m}, show_values=True).source, "m")[1] == \
+        ["m", "(2, 2)", "[1, 2]", "[3, 4]"]  # a small matrix: one line per row
     assert "0.1235" not in draw_graph(out, params={"w": w}).source  # values only when asked
 
 

