@@ -15,6 +15,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
+        """max(x, 0)"""
         return input.relu()
 
     def extra_repr(self) -> str:
@@ -25,6 +26,7 @@ class Sigmoid(Module):
     """σ(x) = 1 / (1 + e⁻ˣ);  σ' = σ(1 - σ)."""
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """1 / (1 + e⁻ˣ)"""
         return input.sigmoid()
 
 
@@ -32,6 +34,7 @@ class Tanh(Module):
     """tanh x;  tanh' = 1 - tanh²."""
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """tanh x"""
         return input.tanh()
 
 
@@ -44,6 +47,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """x if x > 0 else negative_slope·x"""
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self) -> str:
@@ -58,6 +62,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """eˣ / Σ eˣ along dim"""
         return F.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
@@ -72,6 +77,7 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """x - log Σ eˣ along dim"""
         return F.log_softmax(input, self.dim)
 
     def extra_repr(self) -> str:

@@ -32,6 +32,7 @@ class Sequential(Module):
                 self.add_module(str(i), module)
 
     def forward(self, input: Any) -> Any:  # noqa: A002 - PyTorch's argument name
+        """Each module applied to the previous one's output, in order."""
         for module in self._modules.values():
             input = module(input)
         return input
@@ -62,6 +63,7 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> Sequential:
+        """Add a module at the end (named by its position)."""
         self.add_module(str(len(self)), module)
         return self
 
@@ -103,10 +105,12 @@ class ModuleList(Module):
         return self.extend(modules)
 
     def append(self, module: Module) -> ModuleList:
+        """Add a module at the end (named by its position)."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Append each module of an iterable."""
         for module in modules:
             self.append(module)
         return self
@@ -127,6 +131,7 @@ class ModuleList(Module):
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
     def insert(self, index: int, module: Module) -> None:
+        """Insert a module before ``index`` (the names are renumbered)."""
         items = list(self._modules.values())
         items.insert(index, module)
         self._modules.clear()

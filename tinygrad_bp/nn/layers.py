@@ -43,6 +43,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
+        """x @ Wᵀ + b for x of shape (..., in_features)."""
         params = self._parameters
         return F.linear(input, params["weight"], params["bias"])
 
@@ -57,6 +58,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """The input itself."""
         return input
 
 
@@ -69,6 +71,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """The input with dims start_dim..end_dim merged."""
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -87,6 +90,7 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """mask·x/(1-p) in training (mask ~ Bernoulli(1-p)), x in eval mode."""
         return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:

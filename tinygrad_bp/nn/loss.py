@@ -26,6 +26,7 @@ class MSELoss(_Loss):
     """Mean squared error: reduce((x - y)²) with reduction 'mean' (default), 'sum' or 'none'."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument names
+        """reduce((x - y)²)"""
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -33,6 +34,7 @@ class L1Loss(_Loss):
     """Mean absolute error: reduce(|x - y|)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        """reduce(|x - y|)"""
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
@@ -47,6 +49,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        """reduce(-Σ_c target_c·log softmax(x)_c)"""
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
@@ -60,6 +63,7 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        """reduce(-weight[t]·x[t])"""
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
@@ -68,6 +72,7 @@ class BCELoss(_WeightedLoss):
     """Binary cross-entropy of probabilities in [0, 1]: -w·(y·log x + (1-y)·log(1-x)), logs clamped at -100."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        """reduce(-w·(y·log x + (1-y)·log(1-x)))"""
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
@@ -82,5 +87,6 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        """reduce(BCE(σ(x), y)), computed stably from the logits"""
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)

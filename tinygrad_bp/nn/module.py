@@ -69,6 +69,7 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; every subclass defines it (call the module, not forward, so hooks run)."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -186,10 +187,12 @@ class Module:
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
+        """This module and every module below it, pre-order, each once."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for the direct children, in assignment order."""
         seen = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
@@ -197,6 +200,7 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """The direct child modules, in assignment order."""
         for _, module in self.named_children():
             yield module
 
@@ -218,14 +222,17 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter (own first, then the children's), each once: what an optimizer takes."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """(name, buffer) pairs, persistent or not, in the same order as named_parameters."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer (registered with register_buffer)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -255,6 +262,7 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set requires_grad on every parameter (False freezes them)."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -313,6 +321,7 @@ class Module:
         return self._cast_floats(np.dtype(np.float64))
 
     def cpu(self) -> Module:
+        """The module itself (everything already lives in NumPy arrays on the CPU)."""
         return self
 
     def _cast_floats(self, dtype: np.dtype) -> Module:

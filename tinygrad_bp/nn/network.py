@@ -36,6 +36,7 @@ class TwoLayerNet(Module):
         self.add_module("output_activation", _activation(output_activation, "output_activation"))
 
     def forward(self, x: Tensor) -> Tensor:
+        """y = out_act(fc2(act(fc1(x))))"""
         modules = self._modules
         z1 = modules["fc1"](x)
         a1 = z1 if modules["activation"] is None else modules["activation"](z1)
