@@ -45,12 +45,14 @@ def main(out_dir: str = "graph_two_layer") -> dict:
     render(draw_graph(loss, params=net, show_grads=True, collapse_modules=True), out / "layers.svg")
 
     print(f"loss = {loss.item():.6f}")
-    for name, p in net.named_parameters():
-        print(f"dL/d{name:10s} ‖g‖ = {float((p.grad.data ** 2).sum() ** 0.5):.6f}")
+    norms = {name: p.grad.double().pow(2).sum().sqrt().item() for name, p in net.named_parameters()}
+    for name, norm in norms.items():
+        print(f"dL/d{name:10s} ‖g‖ = {norm:.6f}")
     print(f"rendered by: {route()} ({'the dot program' if route() == 'dot' else 'in-process WebAssembly Graphviz'})")
     for name, seconds in times.items():
         print(f"  {out / name}: {seconds * 1000:.0f} ms")
-    return {"files": sorted(p.name for p in out.iterdir()), "loss": loss.item(), "route": route()}
+    return {"files": sorted(p.name for p in out.iterdir()), "loss": loss.item(), "route": route(),
+            "grad_norms": norms}
 
 
 if __name__ == "__main__":

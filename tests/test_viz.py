@@ -306,6 +306,16 @@ def test_a_10000_op_chain_is_cut_with_a_note():
     assert all(t == "cut" or t in found for t, h, _ in edges(g.source))
 
 
+def test_a_wide_graph_is_cut_too():
+    leaves = [tb.tensor([float(i)], requires_grad=True) for i in range(1000)]
+    g = draw_graph(tb.stack(leaves).sum(), max_nodes=50)
+    found = nodes(g.source)
+    drawn = [name for name in found if name.startswith("leaf")]
+    assert 40 <= len(drawn) <= 50
+    assert f"not drawn: 0 operations and {1000 - len(drawn):,} leaf tensors" in found["cut"][0][2]
+    assert ("cut", node_with(g.source, "Stack")[0]) in {(t, h) for t, h, _ in edges(g.source)}
+
+
 def test_graph_without_recorded_ops():
     dot = draw_graph(tb.ones(3)).source
     assert ops(dot) == []

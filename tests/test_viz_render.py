@@ -179,3 +179,24 @@ def test_trace_arguments_are_checked(tmp_path):
         trace(lambda x: x, tmp_path)
     with pytest.raises(ValueError, match="every"):
         trace(nn.Linear(1, 1), tmp_path, every=0)
+
+
+# ---------------------------------------------------------------- the example script
+def test_example_renders_the_forward_graph_and_the_gradient_picture(no_dot, tmp_path, capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "graph_two_layer.py"
+    spec = importlib.util.spec_from_file_location("graph_two_layer", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    result = example.main(str(tmp_path))
+    assert result["files"] == ["forward.svg", "gradients.svg", "layers.svg"] and result["route"] == "wasm"
+    forward = svg_texts(tmp_path / "forward.svg")
+    assert {"fc1.weight", "fc2.bias", "Addmm", "Mean", "fc1 (Linear)", "output"} <= set(forward)
+    grads = svg_texts(tmp_path / "gradients.svg")
+    # each parameter's gradient norm (the example computes it from .grad) is in the picture
+    assert set(result["grad_norms"]) == {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}
+    for norm in result["grad_norms"].values():
+        assert f"grad ‖g‖={norm:.4g}" in grads
+    assert "dL/dfc1.weight ‖g‖ = " in capsys.readouterr().out
+    assert "fc1 (Linear)" in svg_texts(tmp_path / "layers.svg")

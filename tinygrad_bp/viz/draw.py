@@ -103,7 +103,7 @@ def draw_snapshot(snap: Snapshot, params: Any = None, show_values: bool = False,
             body.node(call.id[len("cluster_"):], label, **attrs)
     _nest_clusters(graph, snap.calls, bodies)
     _edges(graph, snap, rep)
-    if snap.cut_into:
+    if snap.cut_into or snap.saved_cut:
         _cut_note(graph, snap, rep)
     if legend:
         _legend(graph, show_grads, vanishing, exploding)
@@ -330,7 +330,8 @@ def _cut_note(graph: Any, snap: Snapshot, rep: dict) -> None:
     text = (f"graph cut: {_count(snap.total_ops, 'operation')} and {_count(snap.total_leaves, 'leaf tensor')} "
             f"in all;\\ndrawn: the {_count(drawn, 'operation')} nearest the output (max_nodes={snap.max_nodes:,});"
             f"\\nnot drawn: {_count(snap.total_ops - drawn, 'operation')} and "
-            f"{_count(snap.total_leaves - len(snap.leaves), 'leaf tensor')}")
+            f"{_count(snap.total_leaves - len(snap.leaves), 'leaf tensor')}"
+            + (f" and {_count(snap.saved_cut, 'saved value')}" if snap.saved_cut else ""))
     graph.node("cut", text, shape="note", style="filled", fillcolor=COLOURS["note"])
     seen = set()
     for item in snap.cut_into:

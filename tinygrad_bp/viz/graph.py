@@ -45,6 +45,7 @@ class Snapshot:
     total_ops: int = 0
     total_leaves: int = 0
     cut_into: list = field(default_factory=list)  # op ids with inputs that were not drawn
+    saved_cut: int = 0  # saved values of drawn ops left out for lack of room
     max_nodes: int = 0
 
 
@@ -83,7 +84,7 @@ def collect(roots: list, max_nodes: int) -> Snapshot:
         node = queue.popleft()
         me = op_ids[node]
         if me is not None:
-            budget -= _collect_saved(snap, me, node, data_owner, saved_ids, keep_alive)
+            budget -= _collect_saved(snap, me, node, saved_ids, keep_alive, budget)
         for parent in node.inputs:
             if parent is None:
                 continue
@@ -94,6 +95,9 @@ def collect(roots: list, max_nodes: int) -> Snapshot:
                 if me is None:
                     continue
                 if id(parent) not in leaf_ids:
+                    if budget <= 0:
+                        _cut(snap, me)
+                        continue
                     leaf_ids[id(parent)] = f"leaf{len(snap.leaves)}"
                     snap.leaves.append((leaf_ids[id(parent)], parent))
                     data_owner[id(parent.data)] = leaf_ids[id(parent)]
@@ -111,8 +115,7 @@ def collect(roots: list, max_nodes: int) -> Snapshot:
             if me is None:
                 continue
             if op_ids[parent] is None:
-                if not snap.cut_into or snap.cut_into[-1] != me:
-                    snap.cut_into.append(me)
+                _cut(snap, me)
             else:
                 snap.edges.append((op_ids[parent], me, "data"))
     snap.total_ops = len(op_ids)
@@ -126,6 +129,12 @@ def collect(roots: list, max_nodes: int) -> Snapshot:
     _link_late_leaves(snap, data_owner)
     _collect_calls(snap, op_ids, leaf_ids)
     return snap
+
+
+def _cut(snap: Snapshot, op: str) -> None:
+    """Note that drawn op ``op`` has an input that is not drawn."""
+    if not snap.cut_into or snap.cut_into[-1] != op:
+        snap.cut_into.append(op)
 
 
 def _saved_arrays(node: Any) -> Any:
@@ -158,9 +167,9 @@ def _saved_arrays(node: Any) -> Any:
     return out
 
 
-def _collect_saved(snap: Snapshot, me: str, node: Any, data_owner: dict, saved_ids: dict,
-                   keep_alive: list) -> int:
-    """Add the values ``node`` saved for backward; returns how many new picture items that made."""
+def _collect_saved(snap: Snapshot, me: str, node: Any, saved_ids: dict, keep_alive: list, budget: int) -> int:
+    """Add the values ``node`` saved for backward (new ones while the budget lasts); returns how many
+    new picture items that made."""
     arrays = _saved_arrays(node)
     if arrays is None:
         snap.freed.add(me)
@@ -173,6 +182,9 @@ def _collect_saved(snap: Snapshot, me: str, node: Any, data_owner: dict, saved_i
         seen_here.add(id(a))
         if id(a) in saved_ids:
             snap.edges.append((saved_ids[id(a)], me, "saved"))
+            continue
+        if new >= budget:
+            snap.saved_cut += 1
             continue
         # a leaf's own array (e.g. Linear's weight): the leaf node is the saved value; the leaf may
         # only be met later in the walk, so remember the array and link it at the end
