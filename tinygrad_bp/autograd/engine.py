@@ -103,6 +103,9 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
     for node, g in roots:
         pending[node] = g if node not in pending else pending[node] + g
     order = toposort(roots[0][0]) if len(roots) == 1 else _toposort_many([n for n, _ in roots])
+    stop = frozenset()
+    if capture is not None:
+        order, stop = _prune(order, capture)
     anomaly = anomaly_mode._enabled
     hooked_leaves: dict = {}  # leaves with hooks get their total gradient at the end
     outer_mode, saved_values.graph_mode = saved_values.graph_mode, False
@@ -115,6 +118,8 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
                 g = _node_hooks(node, g, False)
             if capture is not None and node in capture:
                 capture[node] = g
+                if node in stop:
+                    continue
             if node._raw:
                 grads = node.backward(node, g)
             else:
@@ -166,6 +171,9 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
     for node, g in roots:
         pending[node] = g if node not in pending else pending[node] + g
     order = toposort(roots[0][0]) if len(roots) == 1 else _toposort_many([n for n, _ in roots])
+    stop = frozenset()
+    if capture is not None:
+        order, stop = _prune(order, capture)
     anomaly = anomaly_mode._enabled
     leaves: dict = {}
     outer_mode, saved_values.graph_mode = saved_values.graph_mode, True
@@ -179,6 +187,8 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
                     g = _node_hooks(node, g, True)
                 if capture is not None and node in capture:
                     capture[node] = g
+                    if node in stop:
+                        continue
                 grads = node.backward(node, g)
                 if type(grads) is not tuple:
                     grads = (grads,)
@@ -264,6 +274,21 @@ def grad_of(output: Tensor, inputs: Any, gradient: Any) -> list:
     it = iter(got)
     return [(lambda g: None if g is None else g.data)(next(it)) if isinstance(t, Tensor) and t.requires_grad
             else None for t in inputs]
+
+
+def _prune(order: list, capture: dict) -> tuple:
+    """For autograd.grad: the nodes on a path to a captured input, and the captured nodes not to run.
+
+    A node runs only if one of its inputs is captured or runs; a captured node that no other captured
+    input lies behind just receives its gradient (so grad(out, y) leaves y's own graph untouched).
+    """
+    runs = set()
+    for node in reversed(order):  # producers first
+        for p in node.inputs:
+            if p is not None and (p in capture or p in runs):
+                runs.add(node)
+                break
+    return [n for n in order if n in runs or n in capture], frozenset(n for n in capture if n not in runs)
 
 
 def _toposort_many(nodes: list) -> list:
