@@ -207,8 +207,8 @@ def _call_label(call: Call, calls: list, module_names: dict) -> str:
     name = module_names.get(id(call.module))
     title = f"{name} ({kind})" if name else kind
     same = [c for c in calls if c.module is call.module]
-    if len(same) > 1:
-        same.sort(key=lambda c: c.order)
+    if len(same) > 1:  # number the calls in time order: a call farther from the output came earlier
+        same.sort(key=lambda c: -int(c.output_id[2:]))
         title += f" · call {same.index(call) + 1}"
     return title
 
@@ -315,6 +315,8 @@ def _edges(graph: Any, snap: Snapshot, rep: dict) -> None:
     for tail, head, kind in snap.edges:
         t, h = rep.get(tail, tail), rep.get(head, head)
         if t == h or (t, h, kind) in seen:
+            continue
+        if kind != "data" and (t != tail or h != head):  # a collapsed module hides what it saved
             continue
         seen.add((t, h, kind))
         if kind == "saved":

@@ -23,6 +23,7 @@ class Call:
 
     module: Any
     output: Any  # the node that produced the call's output
+    output_id: str  # its item id ("op3")
     order: int  # recording order: an inner call is recorded before the call that contains it
     members: set = field(default_factory=set)  # ids ("op3", "leaf1") of the items the call produced
     parent: Call | None = None
@@ -232,7 +233,7 @@ def _collect_calls(snap: Snapshot, op_ids: dict, leaf_ids: dict) -> None:
     calls: list = []
     for _, node in snap.ops:
         for module, inputs in getattr(node, "module_calls", ()):
-            call = Call(module=module, output=node, order=len(calls))
+            call = Call(module=module, output=node, output_id=op_ids[node], order=len(calls))
             _members(call, inputs, op_ids, leaf_ids)
             if call.members:
                 calls.append(call)
@@ -249,7 +250,7 @@ def _collect_calls(snap: Snapshot, op_ids: dict, leaf_ids: dict) -> None:
         for item in call.members:
             containing.setdefault(item, []).append(call)
     for call in calls:
-        outer = [c for c in containing[op_ids[call.output]] if key(c) > key(call)]
+        outer = [c for c in containing[call.output_id] if key(c) > key(call)]
         call.parent = min(outer, key=key) if outer else None
     for call in calls:
         depth = 0
@@ -263,14 +264,10 @@ def _collect_calls(snap: Snapshot, op_ids: dict, leaf_ids: dict) -> None:
         call.members = set()
     for item, owners in containing.items():
         min(owners, key=key).members.add(item)
-    calls.sort(key=lambda c: (c.depth, op_index(c.output, op_ids), c.order))
+    calls.sort(key=lambda c: (c.depth, int(c.output_id[2:]), c.order))
     for i, call in enumerate(calls):
         call.id = f"cluster_call{i}"
     snap.calls = calls
-
-
-def op_index(node: Any, op_ids: dict) -> int:
-    return int(op_ids[node][2:])
 
 
 def _members(call: Call, inputs: tuple, op_ids: dict, leaf_ids: dict) -> None:

@@ -14,7 +14,7 @@ GRAD_COLOURS = {"vanishing": "#2166ac", "healthy": "#1a9850", "exploding": "#d73
 
 def fmt(x: float) -> str:
     """A number with 4 significant digits: 0.1235, -12.35, 1.235e-06."""
-    return f"{float(x):.4g}"
+    return f"{float(x) + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
 
 
 def values(a: np.ndarray) -> str:
