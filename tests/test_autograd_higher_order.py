@@ -228,3 +228,15 @@ def test_create_graph_dtype_is_kept() -> None:
     (h,) = grad(g.sum(), x)
     assert h.dtype == tb.float32
     np.testing.assert_allclose(h.data, [2.0, 2.0])
+
+
+def test_create_graph_on_a_deep_chain_needs_no_recursion() -> None:
+    x = tb.tensor(np.full(3, 0.1), requires_grad=True)
+    y = x
+    for i in range(10_000):
+        y = y * 1.0000001 if i % 2 else y + 1e-7
+    (g,) = grad((y * y).sum(), x, create_graph=True)  # 2·y·∂y/∂x
+    (h,) = grad(g.sum(), x)  # 2·(∂y/∂x)²
+    scale = 1.0000001 ** 5_000
+    np.testing.assert_allclose(g.data, 2 * y.data * scale, rtol=1e-9)
+    np.testing.assert_allclose(h.data, 2 * scale ** 2, rtol=1e-9)

@@ -193,3 +193,16 @@ def test_casts_are_differentiable_and_grad_keeps_input_dtype() -> None:
     d = tb.tensor([1.0, 2.0], dtype=tb.float64, requires_grad=True)
     (d.float() * 3).sum().backward()
     assert d.grad.dtype == tb.float64 and list(d.grad.data) == [3.0, 3.0]
+
+
+def test_operand_that_is_the_tensor_itself_uses_the_old_value() -> None:
+    x = f64([1.0, 2.0, 3.0])
+    y = x * 1
+    y.mul_(y)  # y = x²
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    x.grad = None
+    y = x * 1
+    y.mul_(y[0])  # y = x · x₀ (y[0] shares y's memory)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [x.data.sum() + x.data[0], x.data[0], x.data[0]])

@@ -518,7 +518,7 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _index(index)
         if _records(self, value):
-            _inplace_graph(self, "__setitem__", lambda old: _put(old, index, value))
+            _inplace_graph(self, "__setitem__", lambda old, v: _put(old, index, v), value)
             return
         self.data[index] = value.data if isinstance(value, Tensor) else value
         saved_values.bump(self)
@@ -530,27 +530,27 @@ class Tensor:
     # "rebases" the tensor). Every in-place write bumps the version counter (autograd/saved_values.py).
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         if _records(self, other):
-            return _inplace_graph(self, "add_", lambda old: old.add(other, alpha=alpha))
+            return _inplace_graph(self, "add_", lambda old, o: old.add(o, alpha=alpha), other)
         return _inplace(self, "add_", np.add, other if alpha == 1 else _data(other) * alpha)
 
     def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
         if _records(self, other):
-            return _inplace_graph(self, "sub_", lambda old: old.sub(other, alpha=alpha))
+            return _inplace_graph(self, "sub_", lambda old, o: old.sub(o, alpha=alpha), other)
         return _inplace(self, "sub_", np.subtract, other if alpha == 1 else _data(other) * alpha)
 
     def mul_(self, other: Any) -> Tensor:
         if _records(self, other):
-            return _inplace_graph(self, "mul_", lambda old: old * other)
+            return _inplace_graph(self, "mul_", lambda old, o: old * o, other)
         return _inplace(self, "mul_", np.multiply, other)
 
     def div_(self, other: Any) -> Tensor:
         if _records(self, other):
-            return _inplace_graph(self, "div_", lambda old: old / other)
+            return _inplace_graph(self, "div_", lambda old, o: old / o, other)
         return _inplace(self, "div_", np.divide, other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         if _records(self, min, max):
-            return _inplace_graph(self, "clamp_", lambda old: old.clamp(min, max))
+            return _inplace_graph(self, "clamp_", lambda old, lo, hi: old.clamp(lo, hi), min, max)
         np.clip(self.data, _data(min), _data(max), out=self.data)
         saved_values.bump(self)
         return self
@@ -562,14 +562,14 @@ class Tensor:
 
     def fill_(self, value: Any) -> Tensor:
         if _records(self, value):
-            return _inplace_graph(self, "fill_", lambda old: _overwrite(old, value))
+            return _inplace_graph(self, "fill_", _overwrite, value)
         self.data[...] = _data(value)
         saved_values.bump(self)
         return self
 
     def copy_(self, src: Any) -> Tensor:
         if _records(self, src):
-            return _inplace_graph(self, "copy_", lambda old: _overwrite(old, src))
+            return _inplace_graph(self, "copy_", _overwrite, src)
         try:
             np.copyto(self.data, np.broadcast_to(_data(src), self.shape), casting="unsafe")
         except ValueError as e:
@@ -796,8 +796,10 @@ def _records(t: Tensor, *others: Any) -> builtins.bool:
 _VIEW_OPS = ("Reshape", "Permute", "Expand", "GetItem")
 
 
-def _inplace_graph(t: Tensor, op: str, compute: Any) -> Tensor:
-    """t ← compute(old t), differentiably: the value is written into ``t.data``, ``t.grad_fn`` moves to the new node."""
+def _inplace_graph(t: Tensor, op: str, compute: Any, *operands: Any) -> Tensor:
+    """t ← compute(old t, *operands), differentiably: the value is written into ``t.data`` and ``t.grad_fn``
+    moves to the new node. Operands that are ``t`` (``y.mul_(y)``) or share its memory are taken before
+    the write, as in PyTorch."""
     if t.requires_grad and t.grad_fn is None:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
                            "Wrap the update in `with tb.no_grad():` (as optimizers do), or update a clone().")
@@ -806,7 +808,9 @@ def _inplace_graph(t: Tensor, op: str, compute: Any) -> Tensor:
                            "it was made from) is not supported inside a graph; use the out-of-place op, or "
                            "update a clone()")
     old = _make(t.data.copy(), t.grad_fn)  # a snapshot: the new node may save it (mul_, div_)
-    new = compute(old)
+    operands = [old if o is t else _make(o.data.copy(), o.grad_fn) if isinstance(o, Tensor) and o.grad_fn is not None
+                and np.may_share_memory(o.data, t.data) else o for o in operands]
+    new = compute(old, *operands)
     if new.shape != t.shape:
         raise RuntimeError(f"{op}: output with shape {list(t.shape)} doesn't match the broadcast shape "
                            f"{list(new.shape)}")
