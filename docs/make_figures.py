@@ -74,6 +74,48 @@ def graph_figures(out: Path) -> dict:
             "grad_fc2_weight": net.fc2.weight.grad.numpy().ravel().tolist()}
 
 
+# ------------------------------------------------------------------ the example scripts
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy of an example's returned numbers (arrays become lists, rounded)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    return value
+
+
+def _from_example(name: str, out: Path, produced: str, target: str, **kwargs: Any) -> dict:
+    """Run examples/<name>.py's main(out_dir=<tmp>, ...) and move the file it wrote to ``out/target``."""
+    import contextlib
+    import io
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
+        numbers = _example(name).main(out_dir=tmp, **kwargs)
+        shutil.move(Path(tmp) / produced, out / target)
+    return _plain(numbers)
+
+
+def surface_figures(out: Path) -> dict:
+    """Momentum, AdaGrad, RMSProp and Adam on a ravine, a saddle, a plateau and Rosenbrock's valley."""
+    numbers = _from_example("optimizer_surfaces", out, "optimizer_surfaces.png", "optimizer_surfaces.png")
+    for key in ("adagrad_rate", "rmsprop_rate"):  # keep the ends of the per-step rates, not all 2000
+        rates = numbers[key]
+        numbers[key] = {"first": rates[0], "min": min(rates), "last": rates[-1]}
+    return numbers
+
+
+def layers_figure(out: Path) -> dict:
+    """examples/graph_two_layer.py's gradient picture with each module collapsed into one box."""
+    numbers = _from_example("graph_two_layer", out, "layers.svg", "graph_layers.svg")
+    return {k: v for k, v in numbers.items() if k in ("loss", "grad_norms")}  # not the route: it varies
+
+
 # ------------------------------------------------------------------ measurements (docs/measurements.py)
 def momentum_figures(out: Path) -> dict:
     import measurements
@@ -114,6 +156,8 @@ def adam_figures(out: Path) -> dict:
 # name -> (producer, the files it writes). The tests read FIGURES to know what `make figures` makes.
 PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {
     "graphs": (graph_figures, ("forward_graph.svg", "backward_graph.svg", "internals_graph.svg")),
+    "layers": (layers_figure, ("graph_layers.svg",)),
+    "surfaces": (surface_figures, ("optimizer_surfaces.png",)),
     "learning_rate": (learning_rate_figures, ("learning_rates.svg",)),
     "batch_size": (batch_size_figures, ("batch_sizes.svg",)),
     "ema": (ema_figures, ("ema.svg",)),

@@ -210,6 +210,32 @@ QUOTED = [
     ("08_rmsprop.md", "epsilon", "rmsprop_normal_max_loss_diff", "{:.5f}"),
     ("08_rmsprop.md", "epsilon", "rmsprop_outside_tiny_final_loss", "{:.4f}"),
     ("08_rmsprop.md", "epsilon", "rmsprop_inside_tiny_final_loss", "{:.4f}"),
+    ("06_momentum.md", "surfaces", "ravine_zigzags/SGD", "floor\n  {} times"),
+    ("06_momentum.md", "surfaces", "ravine_zigzags/Momentum", "crosses it {} times"),
+    ("06_momentum.md", "surfaces", "ravine_zigzags/SGD(momentum=0.9)", "rate {} times"),
+    ("06_momentum.md", "surfaces", "ravine_mean_abs_y/Momentum", "{:.3f} against"),
+    ("06_momentum.md", "surfaces", "ravine_mean_abs_y/SGD", "SGD's {:.3f}"),
+    ("06_momentum.md", "surfaces", "ravine_mean_abs_y/SGD(momentum=0.9)", "{:.3f}.)"),
+    ("06_momentum.md", "surfaces", "plateau_final_x/SGD", "x = {:.3f}, on"),
+    ("06_momentum.md", "surfaces", "plateau_final_x/Momentum", "x = {:.3f} —"),
+    ("06_momentum.md", "surfaces", "saddle_escape_step/Momentum", "at step {}, SGD"),
+    ("06_momentum.md", "surfaces", "saddle_escape_step/SGD", "SGD at step {})"),
+    ("07_adagrad.md", "surfaces", "saddle_escape_step/AdaGrad", "at step {}, plain"),
+    ("07_adagrad.md", "surfaces", "saddle_escape_step/SGD", "SGD at step {}."),
+    ("07_adagrad.md", "surfaces", "adagrad_rate/first", "from {:.2e} after"),
+    ("07_adagrad.md", "surfaces", "adagrad_rate/last", "to {:.2e}"),
+    ("07_adagrad.md", "surfaces", "rosenbrock_distance/AdaGrad", "stalled {:.3f} away"),
+    ("08_rmsprop.md", "surfaces", "rmsprop_rate/min", "dips to {:.2e}"),
+    ("08_rmsprop.md", "surfaces", "rmsprop_rate/last", "to {:.2e} after"),
+    ("08_rmsprop.md", "surfaces", "rosenbrock_distance/RMSprop", "ends {:.3f} from"),
+    ("08_rmsprop.md", "surfaces", "rosenbrock_distance/AdaGrad", "stalls at {:.3f}"),
+    ("08_rmsprop.md", "surfaces", "saddle_escape_step/RMSprop", "at step {}):"),
+    ("09_adam.md", "surfaces", "ravine_zigzags/Adam", "floor {} times"),
+    ("09_adam.md", "surfaces", "ravine_zigzags/SGD", "(SGD: {})"),
+    ("09_adam.md", "surfaces", "saddle_escape_step/Adam", "saddle at step {} "),
+    ("09_adam.md", "surfaces", "plateau_final_x/Adam", "x = {:.3f} (the"),
+    ("09_adam.md", "surfaces", "plateau_final_x/SGD", "stops at {:.3f})"),
+    ("09_adam.md", "surfaces", "rosenbrock_distance/Adam", "distance {:.2e} after"),
     ("09_adam.md", "adam", "mean_m_over_mu_step1", "{:.4f} μ"),
     ("09_adam.md", "adam", "mean_mhat_over_mu_step1", "{:.4f} μ"),
     ("09_adam.md", "adam", "mean_m_over_mu_step10", "{:.4f} μ"),
@@ -233,5 +259,8 @@ def test_quoted_measurements_match_the_last_run(page, producer, key, fmt):
     import json
 
     numbers = json.loads((DOCS / "figures" / "measurements.json").read_text(encoding="utf-8"))
-    text = fmt.format(numbers[producer][key])
+    value = numbers[producer]
+    for part in key.split("/"):
+        value = value[part]
+    text = fmt.format(value)
     assert text in (GUIDE / page).read_text(encoding="utf-8"), f"{page} should quote {key} as {text!r}"
