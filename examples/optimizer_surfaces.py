@@ -56,7 +56,7 @@ RATE_STATE = {"AdaGrad": "sum", "RMSprop": "square_avg"}  # the running sum / av
 
 def descend(f, start, optimizer, lr, steps):
     """The path of ``optimizer`` from ``start`` on f, and its effective rate lr/(√s + ε) after each step."""
-    p = tb.tensor(start, dtype=tb.float64, requires_grad=True)
+    p = tb.tensor(np.array(start, dtype=np.float64), requires_grad=True)
     opt = OPTIMIZERS[optimizer]([p], lr=lr)
     path, rates = [p.data.copy()], []
     for _ in range(steps):
