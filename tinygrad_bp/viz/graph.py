@@ -50,10 +50,6 @@ class Snapshot:
     max_nodes: int = 0
 
 
-def _root_nodes(roots: list) -> list:
-    return [t.grad_fn for t in roots if t.grad_fn is not None]
-
-
 def collect(roots: list, max_nodes: int) -> Snapshot:
     """Breadth-first walk from the outputs' nodes through ``node.inputs`` (positional order).
 
@@ -126,8 +122,7 @@ def collect(roots: list, max_nodes: int) -> Snapshot:
         if producer_id is not None:
             snap.edges.append((producer_id, item, "value"))
     snap.total_leaves = len(counted_leaves)
-    # saved edges that point at leaves found after the op was walked
-    _link_late_leaves(snap, data_owner)
+    _merge_saved_into_tensors(snap, data_owner)
     _collect_calls(snap, op_ids, leaf_ids)
     return snap
 
@@ -187,8 +182,7 @@ def _collect_saved(snap: Snapshot, me: str, node: Any, saved_ids: dict, keep_ali
         if new >= budget:
             snap.saved_cut += 1
             continue
-        # a leaf's own array (e.g. Linear's weight): the leaf node is the saved value; the leaf may
-        # only be met later in the walk, so remember the array and link it at the end
+        # a leaf's own array (e.g. Linear's weight) becomes an edge from the leaf at the end of the walk
         saved_ids[id(a)] = f"saved{len(snap.saved)}"
         snap.saved.append((saved_ids[id(a)], a))
         if origin is not None:
@@ -199,8 +193,11 @@ def _collect_saved(snap: Snapshot, me: str, node: Any, saved_ids: dict, keep_ali
     return new
 
 
-def _link_late_leaves(snap: Snapshot, data_owner: dict) -> None:
-    """Replace saved-value items that are a leaf's (or the output's) own array by that tensor's node."""
+def _merge_saved_into_tensors(snap: Snapshot, data_owner: dict) -> None:
+    """A saved value that is a leaf's (or the output's) own array is drawn as that tensor's node.
+
+    Done after the walk, because the leaf may be met only after the op that saved its array.
+    """
     owner = dict(data_owner)
     for item, t in snap.outputs:
         owner.setdefault(id(t.data), item)
