@@ -155,6 +155,10 @@ def test_every_public_name_has_a_docstring():
 # was not updated after the measurements changed fails here. (page, producer, key, format)
 QUOTED = [
     ("02_chain_rule_and_backward.md", "graphs", "loss", "{:.4f}"),
+    ("02_chain_rule_and_backward.md", "layers", "grad_norms/fc1.weight", "weight\n{:.5f}"),
+    ("02_chain_rule_and_backward.md", "layers", "grad_norms/fc1.bias", "bias {:.4f}"),
+    ("02_chain_rule_and_backward.md", "layers", "grad_norms/fc2.weight", "weight {:.4f}"),
+    ("02_chain_rule_and_backward.md", "layers", "grad_norms/fc2.bias", "bias {:.4f})"),
     ("03_gradient_descent.md", "learning_rate", "lambda_max", "{:.3f}"),
     ("03_gradient_descent.md", "learning_rate", "lr_limit", "{:.3f}"),
     ("03_gradient_descent.md", "learning_rate", "initial_loss", "{:.4f}"),
