@@ -320,6 +320,8 @@ def test_a_10000_op_chain_is_cut_with_a_note():
     assert f"not drawn: {10_000 - n_ops:,} operations and 1 leaf tensor" in note
     assert "op0" in found and "leaf0" not in found  # the part nearest the output is drawn
     assert all(t == "cut" or t in found for t, h, _ in edges(g.source))
+    default = nodes(draw_graph(y).source)  # the default max_nodes cuts it too
+    assert "cut" in default and sum(1 for name in default if re.fullmatch(r"op\d+", name)) < 1000
 
 
 def test_a_wide_graph_is_cut_too():
