@@ -171,6 +171,13 @@ def test_non_strict_load_returns_named_tuple_and_loads_the_rest():
     np.testing.assert_array_equal(net.fc1.weight.data, np.ones((4, 3)))
 
 
+def test_load_with_assign_takes_the_checkpoint_arrays():
+    lin = nn.Linear(2, 1)
+    weight = np.array([[1.0, 2.0]])
+    lin.load_state_dict({"weight": weight, "bias": tb.tensor([0.5])}, assign=True)
+    assert lin.weight.data is weight and lin.weight.dtype == tb.float64 and lin.weight.requires_grad
+
+
 def test_load_casts_dtype_and_refuses_non_arrays():
     lin = nn.Linear(2, 1)
     lin.load_state_dict({"weight": np.array([[1.0, 2.0]]), "bias": np.array([3.0])})  # float64 into float32

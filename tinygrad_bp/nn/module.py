@@ -352,6 +352,7 @@ class Module:
         RuntimeError naming the keys and leaves the module exactly as it was (stricter than PyTorch,
         which may load some keys first). With ``strict=False`` missing and unexpected keys are
         allowed and returned as ``(missing_keys, unexpected_keys)``; shape mismatches still raise.
+        Values are copied into the existing tensors (cast to their dtype) unless ``assign=True``.
         """
         if not isinstance(state_dict, dict):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
@@ -387,7 +388,10 @@ class Module:
                                + "\n\t".join(errors))
         with no_grad():
             for target, array in updates:
-                target.copy_(Tensor._make(array))
+                if assign:  # take the checkpoint's array itself (its dtype, shared memory), as PyTorch's assign
+                    target.data = array
+                else:
+                    target.copy_(Tensor._make(array))
         return _IncompatibleKeys(missing, unexpected)
 
     # ----- repr -----------------------------------------------------------------------------------
