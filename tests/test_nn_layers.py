@@ -90,6 +90,10 @@ def test_linear_errors_name_the_shapes_and_dtypes():
         lin(tb.randn(4, 5))
     with pytest.raises(RuntimeError, match="same dtype.*float64 != float32"):
         lin(tb.randn(4, 3, dtype=tb.float64))
+    with pytest.raises(TypeError, match="must be Tensor, not ndarray"):
+        lin(np.ones((4, 3), np.float32))
+    with pytest.raises(TypeError, match="must be Tensor, not list"):
+        nn.MSELoss()([1.0], tb.ones(1))
 
 
 # ----------------------------------------------------------------------------- activations

@@ -62,6 +62,10 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 # ----------------------------------------------------------------------------- layers
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """y = x @ Wᵀ + b, with W of shape (out_features, in_features); one fused node (Addmm)."""
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        bad, name = (input, "input") if not isinstance(input, Tensor) else (weight, "weight")
+        raise TypeError(f"linear(): argument '{name}' must be Tensor, not {type(bad).__name__} "
+                        "(wrap NumPy data with tb.tensor(...))")
     x, w = input.data, weight.data
     if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[1]:
         rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
@@ -117,6 +121,11 @@ def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
     return reduction
 
 
+def _check_input(input: Any, op: str) -> None:  # noqa: A002
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+
+
 def _as_tensor(x: Any, name: str, op: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
@@ -144,6 +153,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     """reduce((x - y)²). A target whose shape differs from the input's is broadcast, with PyTorch's
     warning (a (N,) target against an (N, 1) output is a classic bug)."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_input(input, "mse_loss")
     target = _float_like(_as_tensor(target, "target", "mse_loss"), input)
     _warn_shape(input, target, stacklevel=3)
     return _fused.MseLoss.apply(input, target, reduction=reduction)
@@ -153,6 +163,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
             reduction: str = "mean") -> Tensor:
     """reduce(|x - y|);  d/dx = sign(x - y)."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_input(input, "l1_loss")
     target = _float_like(_as_tensor(target, "target", "l1_loss"), input)
     _warn_shape(input, target, stacklevel=3)
     loss = (input - target).abs()
@@ -230,6 +241,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     probabilities of the input's shape. One fused op: its gradient is softmax(x) - a, and logits of any
     magnitude are safe. The weighted mean divides by Σ weight[target], as PyTorch does."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_input(input, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     target = _as_tensor(target, "target", "cross_entropy")
@@ -256,6 +268,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     """-weight[t]·x[t] per sample, for log-probabilities x (e.g. from log_softmax) and int64 targets t;
     the mean divides by Σ weight[t] over non-ignored targets."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_input(input, "nll_loss")
     target = _as_tensor(target, "target", "nll_loss")
     dim = _class_dim(input, "nll_loss")
     w = _class_weight(weight, input.shape[dim], input)
@@ -277,6 +290,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     """-w·(y·log x + (1-y)·log(1-x)) for probabilities x in [0, 1]; each log is clamped at -100, so
     x = 0 or 1 gives a large finite loss instead of inf (PyTorch's rule)."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_input(input, "binary_cross_entropy")
     target = _float_like(_as_tensor(target, "target", "binary_cross_entropy"), input)
     _same_shape(input, target, "binary_cross_entropy")
     x = input.data
@@ -292,6 +306,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """BCE of σ(x), computed from the logits x without overflow; ``pos_weight`` multiplies the
     positive term (broadcast along the last dim, one value per class)."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_input(input, "binary_cross_entropy_with_logits")
     target = _float_like(_as_tensor(target, "target", "binary_cross_entropy_with_logits"), input)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size ({tuple(input.shape)})")
