@@ -108,48 +108,45 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
         order, stop = _prune(order, capture)
     anomaly = anomaly_mode._enabled
     hooked_leaves: dict = {}  # leaves with hooks get their total gradient at the end
-    outer_mode, saved_values.graph_mode = saved_values.graph_mode, False
-    try:
-        for node in order:
-            g = pending.pop(node, None)
-            if g is None:
+    for node in order:
+        g = pending.pop(node, None)
+        if g is None:
+            continue
+        if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
+            g = _node_hooks(node, g, False)
+        if capture is not None and node in capture:
+            capture[node] = g
+            if node in stop:
                 continue
-            if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
-                g = _node_hooks(node, g, False)
-            if capture is not None and node in capture:
-                capture[node] = g
-                if node in stop:
-                    continue
-            if node._raw:
-                grads = node.backward(node, g)
+        if node._raw:
+            grads = node.backward(node, g)
+        else:
+            with grad_mode.no_grad():
+                grads = _unwrap(node.backward(node, Tensor._make(g)))
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if len(grads) != len(node.inputs):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {len(node.inputs)}, got {len(grads)})")
+        if anomaly:
+            anomaly_mode.check_grads(node, grads)
+        for parent, gi in zip(node.inputs, grads):
+            if parent is None or gi is None:
+                continue
+            if type(parent) is Tensor or isinstance(parent, Tensor):
+                gi = _fit(gi, parent.data.shape, parent.data.dtype, node)
+                if capture is None and parent._backward_hooks is None:
+                    _accumulate_leaf(parent, gi)
+                elif capture is None or parent in capture:
+                    prev = hooked_leaves.get(parent)
+                    hooked_leaves[parent] = gi if prev is None else prev + gi
             else:
-                with grad_mode.no_grad():
-                    grads = _unwrap(node.backward(node, Tensor._make(g)))
-            if type(grads) is not tuple:
-                grads = (grads,)
-            if len(grads) != len(node.inputs):
-                raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                                   f"(expected {len(node.inputs)}, got {len(grads)})")
-            if anomaly:
-                anomaly_mode.check_grads(node, grads)
-            for parent, gi in zip(node.inputs, grads):
-                if parent is None or gi is None:
-                    continue
-                if type(parent) is Tensor or isinstance(parent, Tensor):
-                    gi = _fit(gi, parent.data.shape, parent.data.dtype, node)
-                    if capture is None and parent._backward_hooks is None:
-                        _accumulate_leaf(parent, gi)
-                    elif capture is None or parent in capture:
-                        prev = hooked_leaves.get(parent)
-                        hooked_leaves[parent] = gi if prev is None else prev + gi
-                else:
+                if type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype != parent.dtype:
                     gi = _fit(gi, parent.shape, parent.dtype, node)
-                    prev = pending.get(parent)
-                    pending[parent] = gi if prev is None else prev + gi
-            if not retain_graph:
-                node.release()
-    finally:
-        saved_values.graph_mode = outer_mode
+                prev = pending.get(parent)
+                pending[parent] = gi if prev is None else prev + gi
+        if not retain_graph and node.saved:
+            node.release()
     for node, g in pending.items():  # nodes captured but never reached as a backward step
         if capture is not None and node in capture:
             capture[node] = g
@@ -163,8 +160,8 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
 def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None = None) -> None:
     """``run_backward`` for create_graph=True: gradients are Tensors and each step is recorded.
 
-    Grad mode is on while it runs, and ``saved_tensors`` returns graph Tensors, so the same backward
-    formulas build the graph of the gradient (what a second ``backward()`` differentiates).
+    Grad mode is on while it runs, and a built-in op's ``saved_tensors`` returns graph Tensors, so the
+    same backward formulas build the graph of the gradient (what a second ``backward()`` differentiates).
     """
     roots = list(roots)
     pending: dict = {}
@@ -176,51 +173,59 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
         order, stop = _prune(order, capture)
     anomaly = anomaly_mode._enabled
     leaves: dict = {}
-    outer_mode, saved_values.graph_mode = saved_values.graph_mode, True
-    try:
-        with grad_mode.enable_grad():
-            for node in order:
-                g = pending.pop(node, None)
-                if g is None:
+    with grad_mode.enable_grad():
+        for node in order:
+            g = pending.pop(node, None)
+            if g is None:
+                continue
+            if node.hooks is not None:
+                g = _node_hooks(node, g, True)
+            if capture is not None and node in capture:
+                capture[node] = g
+                if node in stop:
                     continue
-                if node.hooks is not None:
-                    g = _node_hooks(node, g, True)
-                if capture is not None and node in capture:
-                    capture[node] = g
-                    if node in stop:
-                        continue
-                grads = node.backward(node, g)
-                if type(grads) is not tuple:
-                    grads = (grads,)
-                if len(grads) != len(node.inputs):
-                    raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                                       f"(expected {len(node.inputs)}, got {len(grads)})")
-                if anomaly:
-                    anomaly_mode.check_grads(node, grads)
-                for parent, gi in zip(node.inputs, grads):
-                    if parent is None or gi is None:
-                        continue
-                    if isinstance(parent, Tensor):
-                        if capture is None or parent in capture:
-                            gi = _fit_tensor(gi, parent.data.shape, parent.data.dtype, node)
-                            prev = leaves.get(parent)
-                            leaves[parent] = gi if prev is None else prev + gi
-                    else:
-                        gi = _fit_tensor(gi, parent.shape, parent.dtype, node)
-                        prev = pending.get(parent)
-                        pending[parent] = gi if prev is None else prev + gi
-                if not retain_graph:
-                    node.release()
-            for node, g in pending.items():
-                if capture is not None and node in capture:
-                    capture[node] = g
-            for leaf, g in leaves.items():
-                if capture is None:
-                    _leaf_grad(leaf, g, True)
+            grads = _backward_on_tensors(node, g) if node._raw else node.backward(node, g)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if len(grads) != len(node.inputs):
+                raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                                   f"(expected {len(node.inputs)}, got {len(grads)})")
+            if anomaly:
+                anomaly_mode.check_grads(node, grads)
+            for parent, gi in zip(node.inputs, grads):
+                if parent is None or gi is None:
+                    continue
+                if isinstance(parent, Tensor):
+                    if capture is None or parent in capture:
+                        gi = _fit_tensor(gi, parent.data.shape, parent.data.dtype, node)
+                        prev = leaves.get(parent)
+                        leaves[parent] = gi if prev is None else prev + gi
                 else:
-                    capture[leaf] = _leaf_hooks(leaf, g, True)
+                    gi = _fit_tensor(gi, parent.shape, parent.dtype, node)
+                    prev = pending.get(parent)
+                    pending[parent] = gi if prev is None else prev + gi
+            if not retain_graph:
+                node.release()
+        for node, g in pending.items():
+            if capture is not None and node in capture:
+                capture[node] = g
+        for leaf, g in leaves.items():
+            if capture is None:
+                _leaf_grad(leaf, g, True)
+            else:
+                capture[leaf] = _leaf_hooks(leaf, g, True)
+
+
+def _backward_on_tensors(node: Function, g: Tensor) -> Any:
+    """Run a built-in op's backward with its saved arrays shown as graph Tensors (saved_values.as_tensors)."""
+    saved = node.saved_tensors  # raises if freed or modified in place
+    if not saved:
+        return node.backward(node, g)
+    node.saved = saved_values.as_tensors(node, saved)
+    try:
+        return node.backward(node, g)
     finally:
-        saved_values.graph_mode = outer_mode
+        node.saved = saved
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

@@ -40,7 +40,7 @@ class Function:
     shape: tuple
     dtype: np.dtype
     needs_input_grad: tuple
-    saved: Any
+    saved: Any = ()
     hooks: Any = None  # {id: fn} of register_hook on the output tensor (also set, maybe empty, by retain_grad)
     retained: Any = None  # weakref to the output tensor that called retain_grad()
 
@@ -58,7 +58,7 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple:
-        """The values saved in forward (in create_graph mode, as graph Tensors; see ``saved_values.py``)."""
+        """The values saved in forward (a built-in op's, in create_graph mode, as graph Tensors)."""
         saved = self.saved
         if saved is _FREED:
             raise RuntimeError(
@@ -68,8 +68,6 @@ class Function:
                 "through the graph a second time or access saved tensors after calling backward.")
         if saved and self.clock != saved_values.clock:
             saved_values.check(self)
-        if saved_values.graph_mode and self._raw:
-            return saved_values.as_tensors(self, saved)
         return saved
 
     def name(self) -> str:
@@ -122,18 +120,23 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        enabled = grad_mode._enabled
         record = False
-        if grad_mode._enabled:
-            for a in args:
-                if type(a) is Tensor or isinstance(a, Tensor):
-                    if a.requires_grad:
-                        record = True
-                        break
-        datas = [a.data if isinstance(a, Tensor) else a for a in args]
+        datas = []  # what forward gets: arrays for Tensors, the rest as is
+        parents = []  # node.inputs: the parent node, the leaf, or None (no gradient wanted)
+        for a in args:
+            if type(a) is Tensor or isinstance(a, Tensor):
+                datas.append(a.data)
+                if enabled and a.requires_grad:
+                    record = True
+                    parents.append(a.grad_fn or a)
+                    continue
+            else:
+                datas.append(a)
+            parents.append(None)
         if not record:
             return Tensor._make(cls.forward(_NO_GRAPH, *datas, **kwargs))
         ctx = cls.__new__(cls)
-        ctx.saved = ()
         out = cls.forward(ctx, *datas, **kwargs)
         saved = ctx.saved
         if saved:  # for the in-place check and create_graph (saved_values.py); an op saves its output last
@@ -143,17 +146,8 @@ class Op(Function):
                 ctx.output_saved = True
         if anomaly_mode._enabled:
             ctx.trace = anomaly_mode.forward_trace()
-        parents = []
-        needs = []
-        for a in args:
-            if isinstance(a, Tensor) and a.requires_grad:
-                parents.append(a.grad_fn or a)
-                needs.append(True)
-            else:
-                parents.append(None)
-                needs.append(False)
         ctx.inputs = tuple(parents)
-        ctx.needs_input_grad = tuple(needs)
+        ctx.needs_input_grad = tuple([p is not None for p in parents])
         ctx.shape = out.shape
         ctx.dtype = out.dtype
         return Tensor._make(out, ctx)

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 clock = 0  # in-place operations so far, on any tensor
-graph_mode = False  # True while a create_graph backward runs: saved_tensors gives Tensors
 _written: dict = {}  # id(root array) -> [weakref to it, in-place writes so far, clocks of the recent ones]
 _LOG = 16  # recent clocks kept per array (to report the version a node saw when it saved the array)
 
