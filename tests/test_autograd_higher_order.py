@@ -240,3 +240,14 @@ def test_create_graph_on_a_deep_chain_needs_no_recursion() -> None:
     scale = 1.0000001 ** 5_000
     np.testing.assert_allclose(g.data, 2 * y.data * scale, rtol=1e-9)
     np.testing.assert_allclose(h.data, 2 * scale ** 2, rtol=1e-9)
+
+
+def test_detached_copy_sharing_the_array_stays_a_constant() -> None:
+    x = tb.tensor([1.0, 2.0], dtype=tb.float64, requires_grad=True)
+    y = x * x.detach()  # d/dx = x (the detached factor is a constant), d²/dx² = 0
+    (g,) = grad(y.sum(), x, create_graph=True)
+    np.testing.assert_allclose(g.data, x.data)
+    assert not g.requires_grad
+    z = x.detach() * x
+    (g,) = grad(z.sum(), x, create_graph=True)
+    assert not g.requires_grad

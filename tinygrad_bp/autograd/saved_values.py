@@ -96,7 +96,9 @@ def as_tensors(node: Any, saved: tuple) -> tuple:
     last = len(saved) - 1
     for k, s in enumerate(saved):
         v = s
-        for a in args:
+        # ops save inputs in argument order; prefer that position (x * x.detach() shares one array)
+        candidates = ([args[k]] if k < len(args) else []) + list(args)
+        for a in candidates:
             if isinstance(a, Tensor) and a.data is s:
                 if a.requires_grad:
                     v = a
