@@ -249,7 +249,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     n_classes = input.shape[dim]
     w = _class_weight(weight, n_classes, input)
     if target.data.dtype.kind == "f" and target.shape == input.shape:  # class probabilities
-        a = target if target.dtype == input.dtype else target.to(input.dtype)
+        a = target  # a float64 target with float32 logits gives a float64 loss, as in PyTorch
         if label_smoothing > 0:
             a = a * (1 - label_smoothing) + label_smoothing / n_classes
         if w is not None:
