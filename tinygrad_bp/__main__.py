@@ -77,8 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = demo.DemoConfig()
     p = sub.add_parser("demo", help="train the two-layer network with each optimizer and compare",
-                       description=demo.__doc__.split("\n\n")[0] + " Prints a comparison table and writes the "
-                       "loss curves, decision regions and the network's forward and gradient graphs (SVG).")
+                       description="Train the tutorial's two-layer network on three interleaved spirals with "
+                       "SGD, Momentum, AdaGrad, RMSprop and Adam (mini-batches), and the first optimizer also with "
+                       "batch and stochastic gradient descent, all from the same initial weights. Prints a "
+                       "comparison table and writes the loss curves, the decision regions and the network's "
+                       "forward and gradient graphs (SVG) into --out.")
     p.add_argument("--optimizers", type=_names(list(demo.OPTIMIZERS), "optimizer"), default=d.optimizers,
                    metavar="LIST", help=f"comma-separated, from {','.join(demo.OPTIMIZERS)} (default: all five)")
     p.add_argument("--modes", type=_names(list(demo.MODES), "mode"), default=d.modes, metavar="LIST",

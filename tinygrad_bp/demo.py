@@ -198,6 +198,23 @@ def format_table(results: Sequence[RunResult]) -> str:
     return "\n".join(out)
 
 
+def summary(results: Sequence[RunResult]) -> list[str]:
+    """A few sentences that read the table: which optimizer got furthest, what the modes cost."""
+    lines = []
+    minibatch = [r for r in results if r.mode == "minibatch"]
+    if len(minibatch) > 1:
+        best, worst = min(minibatch, key=lambda r: r.loss), max(minibatch, key=lambda r: r.loss)
+        lines.append(f"Same start, same batches, {minibatch[0].updates} updates each: "
+                     f"{DISPLAY[best.optimizer]} got the lowest loss ({best.loss:.4f}), "
+                     f"{DISPLAY[worst.optimizer]} the highest ({worst.loss:.4f}).")
+    first = results[0].optimizer if results else None
+    modes = {r.mode: r for r in results if r.optimizer == first}
+    if len(modes) > 1:
+        parts = [f"{MODE_NAMES[m]} {modes[m].updates} updates ({modes[m].seconds:.2f} s)" for m in MODES if m in modes]
+        lines.append(f"Same epochs, {DISPLAY[first]}: " + ", ".join(parts) + ".")
+    return lines
+
+
 def describe(config: DemoConfig) -> str:
     return (f"TwoLayerNet(2 -> {config.hidden} {config.activation} -> {CLASSES}) with cross-entropy on "
             f"{config.samples} training points of {CLASSES} interleaved spirals ({config.test_samples} test points), "
@@ -296,6 +313,9 @@ def run(config: DemoConfig, out: Path | None, progress: bool = True, echo: Calla
     table = format_table(results)
     echo("")
     echo(table)
+    echo("")
+    for line in summary(results):
+        echo(line)
     files: list[Path] = []
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
