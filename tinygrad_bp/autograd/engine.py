@@ -50,7 +50,7 @@ def toposort(root: Function) -> list:
         visited.add(node)
         stack.append((node, True))
         for parent in node.inputs:
-            if parent is not None and type(parent) is not Tensor and parent not in visited:
+            if parent is not None and not isinstance(parent, Tensor) and parent not in visited:
                 stack.append((parent, False))
     order.reverse()
     return order

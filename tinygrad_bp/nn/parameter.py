@@ -17,10 +17,6 @@ class Parameter(Tensor):
     """
 
     __slots__ = ()
-    # The backward engine's graph walk (autograd/engine.py toposort) tells leaves from nodes with
-    # `type(x) is not Tensor`, so it treats a Parameter as a node and reads `.inputs`: a Parameter is
-    # a leaf, it has none. (Remove once toposort uses isinstance.)
-    inputs = ()
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
