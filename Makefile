@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) examples/forward_backward_by_hand.py
+	$(PY) -m tinygrad_bp demo
 
 test: $(STAMP)
 	$(PY) -m ruff check .
