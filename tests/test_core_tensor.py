@@ -207,3 +207,7 @@ def test_import_is_light_and_works_from_the_repository_root():
         str(Path(np.__file__).parents[1])) + "]; " + code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().startswith(str(ROOT / "tinygrad_bp"))
+
+
+def test_explicit_dtype_is_applied_to_python_floats_directly():
+    assert tb.tensor([0.3], dtype=tb.float64).item() == 0.3  # not rounded through float32 first

@@ -38,12 +38,12 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         array = np.array(data)
         if array.dtype == object:
             raise TypeError(f"tensor(): cannot build a tensor from {type(data).__name__} (ragged or non-numeric data)")
-        if array.dtype.kind == "f":
-            array = array.astype(dtypes.get_default_dtype(), copy=False)
-        elif array.dtype.kind in "iu":
-            array = array.astype(np.int64, copy=False)
-        elif array.dtype.kind not in "b":
+        if array.dtype.kind not in "fiub":
             raise TypeError(f"tensor(): unsupported data of dtype {array.dtype}")
+        if dtype is None and array.dtype.kind == "f":  # Python floats: the default dtype
+            array = array.astype(dtypes.get_default_dtype(), copy=False)
+        elif dtype is None and array.dtype.kind in "iu":  # Python ints: int64
+            array = array.astype(np.int64, copy=False)
     if dtype is not None:
         array = array.astype(dtype, copy=False)
     return _finish(array, requires_grad)
