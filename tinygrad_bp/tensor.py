@@ -529,26 +529,31 @@ class Tensor:
     # from a copy of the old one, written into ``.data``, and ``grad_fn`` moves to the new node (PyTorch
     # "rebases" the tensor). Every in-place write bumps the version counter (autograd/saved_values.py).
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self ← self + alpha·other, in place (``+=``)."""
         if _records(self, other):
             return _inplace_graph(self, "add_", lambda old, o: old.add(o, alpha=alpha), other)
         return _inplace(self, "add_", np.add, other if alpha == 1 else _data(other) * alpha)
 
     def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self ← self - alpha·other, in place (``-=``)."""
         if _records(self, other):
             return _inplace_graph(self, "sub_", lambda old, o: old.sub(o, alpha=alpha), other)
         return _inplace(self, "sub_", np.subtract, other if alpha == 1 else _data(other) * alpha)
 
     def mul_(self, other: Any) -> Tensor:
+        """self ← self · other, in place (``*=``)."""
         if _records(self, other):
             return _inplace_graph(self, "mul_", lambda old, o: old * o, other)
         return _inplace(self, "mul_", np.multiply, other)
 
     def div_(self, other: Any) -> Tensor:
+        """self ← self / other, in place (``/=``)."""
         if _records(self, other):
             return _inplace_graph(self, "div_", lambda old, o: old / o, other)
         return _inplace(self, "div_", np.divide, other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """self ← min(max(self, min), max), in place."""
         if _records(self, min, max):
             return _inplace_graph(self, "clamp_", lambda old, lo, hi: old.clamp(lo, hi), min, max)
         np.clip(self.data, _data(min), _data(max), out=self.data)
@@ -558,9 +563,11 @@ class Tensor:
     clip_ = clamp_
 
     def zero_(self) -> Tensor:
+        """self ← 0, in place."""
         return self.fill_(0)
 
     def fill_(self, value: Any) -> Tensor:
+        """self ← value everywhere, in place."""
         if _records(self, value):
             return _inplace_graph(self, "fill_", _overwrite, value)
         self.data[...] = _data(value)
@@ -568,6 +575,7 @@ class Tensor:
         return self
 
     def copy_(self, src: Any) -> Tensor:
+        """self ← src (broadcast to self's shape, cast to self's dtype), in place."""
         if _records(self, src):
             return _inplace_graph(self, "copy_", _overwrite, src)
         try:

@@ -46,10 +46,12 @@ class Function:
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
+        """Compute the output from the inputs (graph recording is off here); override it."""
         raise NotImplementedError("subclasses of Function must implement forward")
 
     @staticmethod
     def backward(ctx: Function, *grad_outputs: Any) -> Any:
+        """dL/d(each input) from dL/d(output): one gradient (or None) per input of forward; override it."""
         raise NotImplementedError("subclasses of Function must implement backward")
 
     def save_for_backward(self, *values: Any) -> None:
@@ -85,6 +87,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward on the inputs and, if one requires grad, make the output's ``grad_fn`` this op's node."""
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = cls()
         ctx.saved = ()
@@ -120,6 +123,7 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run forward on the arrays of the inputs; record a node when grad mode is on and an input requires grad."""
         enabled = grad_mode._enabled
         record = False
         datas = []  # what forward gets: arrays for Tensors, the rest as is
