@@ -110,6 +110,18 @@ def surface_figures(out: Path) -> dict:
     return numbers
 
 
+def schedule_figures(out: Path) -> dict:
+    """Learning-rate schedulers against two constant rates (examples/lr_schedules.py)."""
+    numbers = _from_example("lr_schedules", out, "lr_schedules.png", "lr_schedules.png")
+    return {name: {"lr_first": r["lrs"][0], "lr_last": r["lrs"][-1], "final_excess": r["final_excess"]}
+            for name, r in numbers.items()}
+
+
+def digits_figure(out: Path) -> dict:
+    """TwoLayerNet(64, 64, 10) with Adam on scikit-learn's handwritten digits (examples/digits.py)."""
+    return _from_example("digits", out, "digits.png", "digits.png")
+
+
 def layers_figure(out: Path) -> dict:
     """examples/graph_two_layer.py's gradient picture with each module collapsed into one box."""
     numbers = _from_example("graph_two_layer", out, "layers.svg", "graph_layers.svg")
@@ -154,18 +166,33 @@ def adam_figures(out: Path) -> dict:
 
 
 # name -> (producer, the files it writes). The tests read FIGURES to know what `make figures` makes.
-PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {
+PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {  # slowest first (parallel runs)
+    "surfaces": (surface_figures, ("optimizer_surfaces.png",)),
+    "digits": (digits_figure, ("digits.png",)),
+    "batch_size": (batch_size_figures, ("batch_sizes.svg",)),
+    "schedules": (schedule_figures, ("lr_schedules.png",)),
+    "epsilon": (epsilon_figures, ("epsilon_placement.svg",)),
+    "momentum": (momentum_figures, ("momentum_forms.svg",)),
+    "learning_rate": (learning_rate_figures, ("learning_rates.svg",)),
     "graphs": (graph_figures, ("forward_graph.svg", "backward_graph.svg", "internals_graph.svg")),
     "layers": (layers_figure, ("graph_layers.svg",)),
-    "surfaces": (surface_figures, ("optimizer_surfaces.png",)),
-    "learning_rate": (learning_rate_figures, ("learning_rates.svg",)),
-    "batch_size": (batch_size_figures, ("batch_sizes.svg",)),
-    "ema": (ema_figures, ("ema.svg",)),
-    "momentum": (momentum_figures, ("momentum_forms.svg",)),
-    "epsilon": (epsilon_figures, ("epsilon_placement.svg",)),
     "adam": (adam_figures, ("adam_bias_correction.svg",)),
+    "ema": (ema_figures, ("ema.svg",)),
 }
 FIGURES = [name for _, files in PRODUCERS.values() for name in files]
+
+
+def _run(name: str, out: Path) -> tuple[str, dict, float]:
+    """Run one producer (in a worker process) and check it wrote its files."""
+    start = time.perf_counter()
+    producer, files = PRODUCERS[name]
+    for f in files:
+        (out / f).unlink(missing_ok=True)
+    numbers = producer(out)
+    missing = [f for f in files if not (out / f).exists()]
+    if missing:
+        raise RuntimeError(f"make_figures: producer {name!r} did not write {missing}")
+    return name, numbers, time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,21 +200,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: docs/figures)")
     parser.add_argument("--only", nargs="+", choices=sorted(PRODUCERS), help="run only these producers")
+    parser.add_argument("--jobs", type=int, default=2, help="producers run in this many processes (default 2)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     numbers_path = args.out / "measurements.json"
     numbers: dict[str, Any] = json.loads(numbers_path.read_text()) if numbers_path.exists() else {}
     start = time.perf_counter()
-    for name in args.only or PRODUCERS:
-        producer, files = PRODUCERS[name]
-        t0 = time.perf_counter()
-        for f in files:
-            (args.out / f).unlink(missing_ok=True)
-        numbers[name] = producer(args.out)
-        missing = [f for f in files if not (args.out / f).exists()]
-        if missing:
-            raise RuntimeError(f"make_figures: producer {name!r} did not write {missing}")
-        print(f"{name:>10}: {', '.join(files)} ({time.perf_counter() - t0:.1f} s)")
+    names = args.only or list(PRODUCERS)
+    if args.jobs > 1 and len(names) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            results = [pool.submit(_run, name, args.out) for name in names]
+            results = [r.result() for r in results]
+    else:
+        results = [_run(name, args.out) for name in names]
+    for name, result, seconds in results:
+        numbers[name] = result
+        print(f"{name:>13}: {', '.join(PRODUCERS[name][1])} ({seconds:.1f} s)")
     numbers_path.write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
     print(f"{len(FIGURES)} figures and {numbers_path.name} in {args.out} ({time.perf_counter() - start:.1f} s)")
     return 0
