@@ -112,4 +112,5 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
 
 
 def is_tensor(obj: object) -> bool:
+    """True if ``obj`` is a tinygrad_bp Tensor."""
     return isinstance(obj, Tensor)

@@ -57,14 +57,17 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros (default float dtype unless ``dtype``)."""
     return _finish(np.zeros(_size_args(size), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones (default float dtype unless ``dtype``)."""
     return _finish(np.ones(_size_args(size), _float_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor of the given size (default float dtype)."""
     return _finish(np.empty(_size_args(size), _float_dtype(dtype)), requires_grad)
 
 
@@ -77,18 +80,22 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape (and, by default, dtype) of ``t``."""
     return _finish(np.zeros(t.shape, t.dtype if dtype is None else dtype), requires_grad)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape (and, by default, dtype) of ``t``."""
     return _finish(np.ones(t.shape, t.dtype if dtype is None else dtype), requires_grad)
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor shaped like ``t`` filled with ``fill_value``."""
     return _finish(np.full(t.shape, fill_value, t.dtype if dtype is None else dtype), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The n x m identity matrix (m defaults to n)."""
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -106,6 +113,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from start to end, both included."""
     return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_float_dtype(dtype)), requires_grad)
 
 
@@ -134,12 +142,15 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
 
 
 def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform [0, 1) samples shaped like ``t``."""
     return rand(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
 def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples shaped like ``t``."""
     return randn(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
 def randperm(n: int, generator: Any = None, dtype: Any = None) -> Tensor:
+    """A random permutation of 0 .. n-1 (int64)."""
     return _make(_rng(generator).permutation(n).astype(dtype or np.int64))

@@ -18,17 +18,21 @@ class Generator:
         self.rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed: int) -> Generator:
+        """Seed this generator; returns it, so ``Generator().manual_seed(0)`` chains."""
         self._seed = int(seed)
         self.rng = np.random.default_rng(self._seed)
         return self
 
     def initial_seed(self) -> int:
+        """The seed this generator (or the global one) was last seeded with."""
         return self._seed
 
     def get_state(self) -> dict:
+        """The generator's state (a dict), for ``set_state``."""
         return self.rng.bit_generator.state
 
     def set_state(self, state: dict) -> Generator:
+        """Restore a state from ``get_state``."""
         self.rng.bit_generator.state = state
         return self
 
@@ -49,6 +53,7 @@ def seed() -> int:
 
 
 def initial_seed() -> int:
+    """The seed this generator (or the global one) was last seeded with."""
     return default_generator.initial_seed()
 
 

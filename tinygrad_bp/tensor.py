@@ -47,14 +47,17 @@ class Tensor:
     # ---------------------------------------------------------------- attributes
     @property
     def shape(self) -> tuple:
+        """The size of each dimension, a tuple."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The element type (a NumPy dtype: tb.float32, tb.int64, ...)."""
         return self.data.dtype
 
     @property
@@ -73,12 +76,15 @@ class Tensor:
         return self.transpose(-2, -1)
 
     def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of one dimension."""
         return self.data.shape if dim is None else self.data.shape[_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
+        """The number of elements."""
         return self.data.size
 
     def dim(self) -> int:
+        """The number of dimensions."""
         return self.data.ndim
 
     def numpy(self) -> np.ndarray:
@@ -88,11 +94,13 @@ class Tensor:
         return self.data
 
     def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
         return self.data.item()
 
     def tolist(self) -> Any:
+        """The values as (nested) Python lists."""
         return self.data.tolist()
 
     def detach(self) -> Tensor:
@@ -104,6 +112,7 @@ class Tensor:
         return _ops.elementwise.Cast.apply(self, dtype=self.dtype) if self.requires_grad else _make(self.data.copy())
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set requires_grad in place (floating-point leaves only); returns self."""
         if requires_grad and self.data.dtype.kind != "f":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients (got {self.dtype})")
         if not requires_grad and self.grad_fn is not None:
@@ -170,18 +179,23 @@ class Tensor:
         return _ops.elementwise.Cast.apply(self, dtype=dtype)
 
     def float(self) -> Tensor:
+        """As float32 (differentiable)."""
         return self.to(dtypes.float32)
 
     def double(self) -> Tensor:
+        """As float64 (differentiable)."""
         return self.to(dtypes.float64)
 
     def long(self) -> Tensor:
+        """As int64."""
         return self.to(dtypes.int64)
 
     def int(self) -> Tensor:
+        """As int32."""
         return self.to(dtypes.int32)
 
     def bool(self) -> Tensor:
+        """As bool."""
         return self.to(dtypes.bool)
 
     def __float__(self) -> builtins.float:
@@ -267,21 +281,27 @@ class Tensor:
         return _make(~self.data)
 
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self + alpha·other."""
         return self + (other * alpha if alpha != 1 else other)
 
     def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        """self - alpha·other."""
         return self - (other * alpha if alpha != 1 else other)
 
     def mul(self, other: Any) -> Tensor:
+        """self · other."""
         return self * other
 
     def div(self, other: Any) -> Tensor:
+        """self / other."""
         return self / other
 
     def pow(self, exponent: Any) -> Tensor:
+        """self ** exponent."""
         return self ** exponent
 
     def matmul(self, other: Any) -> Tensor:
+        """self @ other."""
         return matmul(self, other)
 
     # comparisons: bool tensors, no graph
@@ -310,40 +330,52 @@ class Tensor:
         return _compare(np.logical_or if self.dtype == dtypes.bool else np.bitwise_or, self, other)
 
     def eq(self, other: Any) -> Tensor:
+        """Elementwise equality (a bool tensor)."""
         return self == other
 
     # ---------------------------------------------------------------- unary math
     def exp(self) -> Tensor:
+        """eˣ;  d/dx = eˣ."""
         return _ops.elementwise.Exp.apply(_floating(self))
 
     def log(self) -> Tensor:
+        """ln x;  d/dx = 1/x."""
         return _ops.elementwise.Log.apply(_floating(self))
 
     def sqrt(self) -> Tensor:
+        """√x;  d/dx = 1/(2√x)."""
         return _ops.elementwise.Sqrt.apply(_floating(self))
 
     def sin(self) -> Tensor:
+        """sin x;  d/dx = cos x."""
         return _ops.elementwise.Sin.apply(_floating(self))
 
     def cos(self) -> Tensor:
+        """cos x;  d/dx = -sin x."""
         return _ops.elementwise.Cos.apply(_floating(self))
 
     def tanh(self) -> Tensor:
+        """tanh x;  d/dx = 1 - tanh² x."""
         return _ops.elementwise.Tanh.apply(_floating(self))
 
     def sigmoid(self) -> Tensor:
+        """σ(x) = 1/(1+e⁻ˣ);  d/dx = σ(1-σ)."""
         return _ops.elementwise.Sigmoid.apply(_floating(self))
 
     def abs(self) -> Tensor:
+        """|x|;  d/dx = sign x."""
         return _ops.elementwise.Abs.apply(self)
 
     def sign(self) -> Tensor:
+        """sign x (-1, 0 or 1);  d/dx = 0."""
         return _ops.elementwise.Sign.apply(self)
 
     def relu(self) -> Tensor:
+        """max(x, 0);  d/dx = 1 where x > 0."""
         return _ops.elementwise.Relu.apply(self)
 
     def square(self) -> Tensor:
+        """x²;  d/dx = 2x."""
         return self * self
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
@@ -361,9 +393,11 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other: Any) -> Tensor:
+        """Elementwise max with other."""
         return maximum(self, other)
 
     def minimum(self, other: Any) -> Tensor:
+        """Elementwise min with other."""
         return minimum(self, other)
 
     # ---------------------------------------------------------------- reductions
@@ -412,10 +446,12 @@ class Tensor:
         return _extreme(self, dim, keepdim, np.min, np.argmin, minimum, "min")
 
     def amax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """The largest values over dim (ties share the gradient)."""
         axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "amax")
         return _ops.reduce.Amax.apply(self, axis=axis, keepdims=keepdim, fn=np.max)
 
     def amin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """The smallest values over dim (ties share the gradient)."""
         axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "amin")
         return _ops.reduce.Amax.apply(self, axis=axis, keepdims=keepdim, fn=np.min)
 
@@ -442,6 +478,7 @@ class Tensor:
 
     # ---------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Tensor:
+        """The same values in a new shape (one size may be -1)."""
         shape = _size_args(shape)
         try:
             new_shape = _infer_shape(self.shape, shape)
@@ -454,22 +491,26 @@ class Tensor:
     view = reshape
 
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+        """Dims start_dim..end_dim merged into one."""
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _dim(start_dim, self.ndim, "flatten"), _dim(end_dim, self.ndim, "flatten")
         return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:])
 
     def unsqueeze(self, dim: builtins.int) -> Tensor:
+        """A size-1 dim inserted at dim."""
         d = _dim(dim, self.ndim + 1, "unsqueeze")
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
     def squeeze(self, dim: Any = None) -> Tensor:
+        """Size-1 dims removed (all, or the given ones)."""
         if dim is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
         dims = {_dim(d, self.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1)))
 
     def permute(self, *dims: Any) -> Tensor:
+        """The dims reordered."""
         dims = tuple(_dim(d, self.ndim, "permute") for d in _size_args(dims))
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f"permute(): dims {dims} are not a permutation of the {self.ndim} dims of {self.shape}")
@@ -478,12 +519,14 @@ class Tensor:
         return _ops.shape.Permute.apply(self, axes=dims)
 
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        """Two dims swapped."""
         axes = list(range(self.ndim))
         a, b = _dim(dim0, self.ndim, "transpose"), _dim(dim1, self.ndim, "transpose")
         axes[a], axes[b] = axes[b], axes[a]
         return self.permute(tuple(axes))
 
     def t(self) -> Tensor:
+        """The transpose of a matrix (<= 2 dims)."""
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
         return self.T
@@ -506,6 +549,7 @@ class Tensor:
         return _ops.shape.Expand.apply(self, shape=shape)
 
     def expand_as(self, other: Tensor) -> Tensor:
+        """Broadcast to the shape of other."""
         return self.expand(other.shape)
 
     def __getitem__(self, index: Any) -> Tensor:
@@ -587,10 +631,12 @@ class Tensor:
         return self
 
     def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
+        """Fill in place with uniform samples on [a, b)."""
         from .random import _rng
         return self.copy_(_rng(generator).uniform(a, b, self.shape))
 
     def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None) -> Tensor:
+        """Fill in place with normal samples."""
         from .random import _rng
         return self.copy_(_rng(generator).normal(mean, std, self.shape))
 
@@ -958,6 +1004,7 @@ def minimum(input: Any, other: Any) -> Tensor:  # noqa: A002
 
 
 def _promoted_pair(a: Any, b: Any) -> tuple:
+    """Elementwise max with other."""
     ta, tb = _as_tensor(a), _as_tensor(b)
     if ta.data.dtype != tb.data.dtype:
         dt = dtypes.promote(ta.data.dtype, _rank_or_scalar(a), tb.data.dtype, _rank_or_scalar(b))
