@@ -153,6 +153,7 @@ def momentum_forms(out_dir: Path, epochs: int = 100, beta: float = 0.9, lr: floa
         assert np.allclose(step_v - step_u, lr * beta**t * grads[0] / (1 - beta))
     rel = np.array(rel)
     warm = int(np.argmax(rel < 0.01)) + 1
+    assert (rel[warm - 1:] < 0.01).all(), "the relative difference should stay below 1 % once it is"
 
     plt = _pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
