@@ -29,8 +29,21 @@ W4_ITERS = 300
 # W5: a 100,000-op chain (y*w, y+c, tanh) on one element, forward + backward.
 W5_OPS = 100_000
 
+# W7: memory growth over a training loop: RSS after W7_LONG steps minus RSS after W7_SHORT steps of W2's loop.
+W7_SHORT = 100
+W7_LONG = 1000
+
 # --quick divides the step counts by this (ratios stay per step; absolute times shrink).
 QUICK_DIVISOR = 4
+
+
+def rss_kb() -> int:
+    """The resident set size of this process now, in KiB (Linux /proc)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 
 class Clock:

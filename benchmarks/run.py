@@ -39,7 +39,7 @@ import common as C  # noqa: E402
 
 CONTENDERS = ("tinygrad_bp", "numpy", "torch", "baseline")
 LABELS = {"tinygrad_bp": "tinygrad_bp", "numpy": "NumPy (by hand)", "torch": "PyTorch", "baseline": "baseline"}
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 DESCRIPTIONS = {
@@ -50,6 +50,7 @@ DESCRIPTIONS = {
     "W5": f"{C.W5_OPS:,}-op chain on one element, fwd+bwd",
     "W6": "`import` in a fresh process",
     "W3mem": "W3 peak RSS above the import",
+    "W7": f"memory growth: RSS after {C.W7_LONG} minus after {C.W7_SHORT} steps of W2's loop",
 }
 # row -> (unit, how to get the number from a worker result and the clock key: seconds or cpu_seconds)
 UNITS = {
@@ -60,6 +61,7 @@ UNITS = {
     "W5": ("s", lambda r, k: r[k]),
     "W6": ("ms", lambda r, k: r[k] * 1e3),
     "W3mem": ("MB", lambda r, k: r["peak_mb"]),
+    "W7": ("KB", lambda r, k: r["growth_kb"]),
 }
 CLOCKS = {"cpu": ("cpu_seconds", "CPU time of the process (process_time)"),
           "wall": ("seconds", "wall-clock time (perf_counter)")}
@@ -72,6 +74,7 @@ TARGETS = {
     "W4": ("≤ 0.8x PyTorch", lambda t, n, p: _le(t, p, 0.8)),
     "W5": ("≤ 1.0x PyTorch", lambda t, n, p: _le(t, p, 1.0)),
     "W6": ("≤ 150 ms", lambda t, n, p: None if t is None else t <= 150.0),
+    "W7": ("no growth (≤ 64 KB)", lambda t, n, p: None if t is None else t <= 64),
 }
 
 
@@ -92,7 +95,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=None, help="fresh processes per contender x workload "
                     "(default 5, or 1 with --quick)")
-    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of W1..W6")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of W1..W7")
     ap.add_argument("--contenders", default="tinygrad_bp,numpy,torch", help="comma-separated subset")
     ap.add_argument("--baseline", default=None, metavar="REF",
                     help="also run tinygrad_bp from this git ref or directory (contender 'baseline')")
@@ -388,6 +391,9 @@ def report(results: dict, args: argparse.Namespace, elapsed: float) -> str:
         "would miss PyTorch's). It includes the 4.3 MB W3 data set, identical for all contenders; `numpy.random` "
         "and the workload module are imported before the baseline. "
         f"Method used in this run: {_mem_methods(results)}.",
+        f"- W7: W2's training loop for {C.W7_LONG} steps; the number is VmRSS after step {C.W7_LONG} minus VmRSS "
+        f"after step {C.W7_SHORT} (allocator noise is a few tens of KB; a graph kept alive per step would add "
+        "about 1 KB per step).",
         "- The PyTorch and tinygrad_bp contenders run the same code (`workloads_torchlike.py`), with only "
         "the module passed in changed. NumPy's code is `workloads_numpy.py`.",
         "",

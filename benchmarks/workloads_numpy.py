@@ -46,6 +46,29 @@ def w2(quick: bool = False) -> dict:
     return _linear_sgd(C.scaled(C.W2_STEPS, quick), C.W2_BATCH, shuffle=True)
 
 
+def w7(quick: bool = False) -> dict:
+    """W2's loop by hand; RSS after W7_LONG steps minus RSS after W7_SHORT steps."""
+    X, y, W, b = C.linear_data()
+    rng = np.random.default_rng(3)
+    lr = np.float32(C.LR_SGD)
+    step, rss, loss = 0, {}, 0.0
+    clock = C.Clock()
+    while step < C.W7_LONG:
+        order = rng.permutation(C.N_SAMPLES)
+        for k in range(C.N_SAMPLES // C.W2_BATCH):
+            idx = order[k * C.W2_BATCH:(k + 1) * C.W2_BATCH]
+            xb, yb = X[idx], y[idx]
+            diff = xb @ W.T + b - yb
+            loss = float(np.mean(diff * diff))
+            g = diff * np.float32(2.0 / diff.size)
+            W -= lr * (g.T @ xb)
+            b -= lr * g.sum(axis=0)
+            step += 1
+            if step in (C.W7_SHORT, C.W7_LONG):
+                rss[step] = C.rss_kb()
+    return {**clock.stop(), "growth_kb": rss[C.W7_LONG] - rss[C.W7_SHORT], "check": loss}
+
+
 def w3(quick: bool = False) -> dict:
     """MLP 784-256-10 + ReLU + softmax cross-entropy + Adam, all float32, with in-place updates."""
     steps = C.scaled(C.W3_STEPS, quick)

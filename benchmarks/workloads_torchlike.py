@@ -51,6 +51,32 @@ def w2(torch, quick: bool = False) -> dict:
     return _linear_sgd(torch, C.scaled(C.W2_STEPS, quick), C.W2_BATCH, shuffle=True)
 
 
+def w7(torch, quick: bool = False) -> dict:
+    """W2's loop; RSS after W7_LONG steps minus RSS after W7_SHORT steps (0 when nothing accumulates)."""
+    data = importlib.import_module(torch.__name__ + ".utils.data")
+    nn = torch.nn
+    X, y, W0, b0 = C.linear_data()
+    torch.manual_seed(3)
+    loader = data.DataLoader(data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), batch_size=C.W2_BATCH,
+                             shuffle=True)
+    model = nn.Linear(C.N_FEATURES, 1)
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=C.LR_SGD)
+    step, rss = 0, {}
+    clock = C.Clock()
+    while step < C.W7_LONG:
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            loss.item()
+            step += 1
+            if step in (C.W7_SHORT, C.W7_LONG):
+                rss[step] = C.rss_kb()
+    return {**clock.stop(), "growth_kb": rss[C.W7_LONG] - rss[C.W7_SHORT], "check": loss.item()}
+
+
 def w3(torch, quick: bool = False) -> dict:
     nn = torch.nn
     steps = C.scaled(C.W3_STEPS, quick)
