@@ -926,17 +926,23 @@ def _inplace(t: Tensor, op: str, ufunc: Any, other: Any) -> Tensor:
 
 # -------------------------------------------------------------------- printing
 def _format(t: Tensor) -> str:
+    """PyTorch's layout: 4 decimals (or ``1.`` when every value is whole), padded to one width."""
     a = t.data
     if a.dtype.kind == "f":
         finite = a[np.isfinite(a)]
         integral = finite.size == 0 or np.all(finite == np.round(finite))
         big = finite.size and (np.abs(finite).max() >= 1e8 or (0 < np.abs(finite[finite != 0]).min(initial=1) < 1e-4))
         if integral and not big:
-            fmt = {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}
+            def one(v: Any) -> str:
+                return f"{v:.0f}." if np.isfinite(v) else str(v)
         elif big:
-            fmt = {"float_kind": lambda v: f"{v:.4e}"}
+            def one(v: Any) -> str:
+                return f"{v:.4e}"
         else:
-            fmt = {"float_kind": lambda v: f"{v:.4f}"}
+            def one(v: Any) -> str:
+                return f"{v:.4f}"
+        width = max((len(one(v)) for v in a.flat), default=0) if a.size <= 1000 else 0
+        fmt = {"float_kind": lambda v: one(v).rjust(width)}
         body = np.array2string(a, separator=", ", formatter=fmt, threshold=1000, edgeitems=3, prefix="tensor(")
     else:
         body = np.array2string(a, separator=", ", threshold=1000, edgeitems=3, prefix="tensor(")
