@@ -15,6 +15,7 @@ Tensor hooks (``register_hook``, ``retain_grad``) run on a tensor's total gradie
 from __future__ import annotations
 
 from collections.abc import Iterable
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -98,20 +99,12 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
     With ``capture`` (a dict whose keys are leaf Tensors or nodes) the gradients reaching those keys
     are stored in it instead of being accumulated into ``.grad`` (this is ``autograd.grad``).
     """
-    roots = list(roots)
-    pending: dict = {}
-    for node, g in roots:
-        pending[node] = g if node not in pending else pending[node] + g
-    order = toposort(roots[0][0]) if len(roots) == 1 else _toposort_many([n for n, _ in roots])
-    stop = frozenset()
-    if capture is not None:
-        order, stop = _prune(order, capture)
+    pending, ready, allowed, stop = _schedule(roots, capture)
     anomaly = anomaly_mode._enabled
     hooked_leaves: dict = {}  # leaves with hooks get their total gradient at the end
-    for node in order:
-        g = pending.pop(node, None)
-        if g is None:
-            continue
+    while ready:
+        node = heappop(ready)[1]
+        g = pending.pop(node)
         if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
             g = _node_hooks(node, g, False)
         if capture is not None and node in capture:
@@ -144,7 +137,11 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
                 if type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype != parent.dtype:
                     gi = _fit(gi, parent.shape, parent.dtype, node)
                 prev = pending.get(parent)
-                pending[parent] = gi if prev is None else prev + gi
+                if prev is not None:
+                    pending[parent] = prev + gi
+                elif allowed is None or parent in allowed:
+                    pending[parent] = gi
+                    heappush(ready, (-parent.seq, parent))
         if not retain_graph and node.saved:
             node.release()
     for node, g in pending.items():  # nodes captured but never reached as a backward step
@@ -163,21 +160,13 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
     Grad mode is on while it runs, and a built-in op's ``saved_tensors`` returns graph Tensors, so the
     same backward formulas build the graph of the gradient (what a second ``backward()`` differentiates).
     """
-    roots = list(roots)
-    pending: dict = {}
-    for node, g in roots:
-        pending[node] = g if node not in pending else pending[node] + g
-    order = toposort(roots[0][0]) if len(roots) == 1 else _toposort_many([n for n, _ in roots])
-    stop = frozenset()
-    if capture is not None:
-        order, stop = _prune(order, capture)
+    pending, ready, allowed, stop = _schedule(roots, capture)
     anomaly = anomaly_mode._enabled
     leaves: dict = {}
     with grad_mode.enable_grad():
-        for node in order:
-            g = pending.pop(node, None)
-            if g is None:
-                continue
+        while ready:
+            node = heappop(ready)[1]
+            g = pending.pop(node)
             if node.hooks is not None:
                 g = _node_hooks(node, g, True)
             if capture is not None and node in capture:
@@ -203,7 +192,11 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
                 else:
                     gi = _fit_tensor(gi, parent.shape, parent.dtype, node)
                     prev = pending.get(parent)
-                    pending[parent] = gi if prev is None else prev + gi
+                    if prev is not None:
+                        pending[parent] = prev + gi
+                    elif allowed is None or parent in allowed:
+                        pending[parent] = gi
+                        heappush(ready, (-parent.seq, parent))
             if not retain_graph:
                 node.release()
         for node, g in pending.items():
@@ -279,6 +272,33 @@ def grad_of(output: Tensor, inputs: Any, gradient: Any) -> list:
     it = iter(got)
     return [(lambda g: None if g is None else g.data)(next(it)) if isinstance(t, Tensor) and t.requires_grad
             else None for t in inputs]
+
+
+def _schedule(roots: Iterable, capture: dict | None) -> tuple:
+    """The start of a backward pass: pending gradients, the ready queue, and (for autograd.grad) pruning.
+
+    The ready queue is a heap ordered by node creation number, highest first: every consumer of a
+    node was created after it, so a node runs only once all its gradient has arrived. Parents join
+    the queue when their first gradient arrives, so no separate topological sort is needed.
+    ``allowed`` (None: every node) and ``stop`` restrict ``autograd.grad`` to the nodes on a path to
+    its inputs.
+    """
+    pending: dict = {}
+    ready: list = []
+    for node, g in roots:
+        if node in pending:
+            pending[node] = pending[node] + g
+        else:
+            pending[node] = g
+            heappush(ready, (-node.seq, node))
+    allowed, stop = None, frozenset()
+    if capture is not None:
+        nodes = [n for n, _ in roots]
+        order, stop = _prune(toposort(nodes[0]) if len(nodes) == 1 else _toposort_many(nodes), capture)
+        allowed = set(order)
+        ready = [item for item in ready if item[1] in allowed]
+        heapify(ready)
+    return pending, ready, allowed, stop
 
 
 def _prune(order: list, capture: dict) -> tuple:

@@ -7,6 +7,8 @@ serves as ``ctx`` in forward and backward and becomes the output's ``grad_fn``. 
 * ``inputs``: one entry per positional input: the parent node, the leaf Tensor that requires grad,
   or ``None`` (a constant, or an input that needs no gradient);
 * ``shape`` / ``dtype``: those of its output (the engine reduces gradients to them);
+* ``seq``: its creation number; backward runs nodes from the highest number down (a consumer is
+  always created after its inputs, so this is a topological order);
 * ``saved``: what ``save_for_backward`` stored, released after ``backward()`` unless ``retain_graph``;
   with it ``args`` (the inputs as passed) and ``clock`` (for the in-place check, see ``saved_values.py``);
 * ``hooks`` / ``retained``: the hooks and ``retain_grad()`` of the output tensor (None if none).
@@ -16,6 +18,7 @@ serves as ``ctx`` in forward and backward and becomes the output's ``grad_fn``. 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -24,6 +27,7 @@ from ..tensor import Tensor
 from . import anomaly_mode, grad_mode, saved_values
 
 _FREED = "freed"
+_sequence = itertools.count()  # nodes are numbered in creation order: a consumer is always numbered later
 
 
 class Function:
@@ -103,6 +107,7 @@ class Function:
         if anomaly_mode._enabled:
             ctx.trace = anomaly_mode.forward_trace()
         ctx.inputs = tuple(_parent(a) if n else None for a, n in zip(args, needs))
+        ctx.seq = next(_sequence)
         ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
         return Tensor._make(out.data, ctx)
 
@@ -151,6 +156,7 @@ class Op(Function):
         if anomaly_mode._enabled:
             ctx.trace = anomaly_mode.forward_trace()
         ctx.inputs = tuple(parents)
+        ctx.seq = next(_sequence)
         ctx.needs_input_grad = tuple([p is not None for p in parents])
         ctx.shape = out.shape
         ctx.dtype = out.dtype
