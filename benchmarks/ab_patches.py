@@ -1,0 +1,345 @@
+"""Paired A/B timing of candidate speed-ups, applied as monkeypatches to the installed tinygrad_bp.
+
+    python benchmarks/ab_patches.py PATCH[,PATCH...] WORKLOAD [--rounds 80]
+    python benchmarks/ab_patches.py --list
+
+Each patch is a small, self-contained change an owner could make in the real module (the code here
+is the proposal). Rounds alternate original / patched in ONE process (order flipping each round);
+the report is the median of the per-round ratios patched/original, which cancels the slow drift
+of a busy machine, plus the best (minimum) time of each side. WORKLOAD is W1-W5 (shortened: W1 100
+steps, W2 10, W3 3, W4 4 chains of 200 ops, W5 one chain of 3000 ops per round). Written against
+tinygrad_bp at commit 9d01e0d; a patch whose target has changed since may need adjusting.
+TB_ROOT=DIR runs against another checkout (e.g. a `git archive` of an older commit).
+"""
+
+import os
+import sys
+import time
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.environ.get("TB_ROOT") or os.path.dirname(HERE)]
+
+import gc  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import tinygrad_bp as tb  # noqa: E402
+from tinygrad_bp.autograd import anomaly_mode, grad_mode, saved_values  # noqa: E402
+from tinygrad_bp.autograd import engine as E  # noqa: E402
+from tinygrad_bp.autograd import function as F  # noqa: E402
+from tinygrad_bp.autograd.function import Op  # noqa: E402
+from tinygrad_bp.nn import functional as NF  # noqa: E402
+from tinygrad_bp.nn import module as _M  # noqa: E402
+from tinygrad_bp.ops import elementwise as _El  # noqa: E402
+from tinygrad_bp.ops import loss as _L  # noqa: E402
+from tinygrad_bp.tensor import Tensor  # noqa: E402
+
+PATCHES = {}
+DESCRIPTIONS = {
+    "gcbw": "engine.backward: pause the cyclic GC while the backward pass runs",
+    "noargs": "Op.apply: keep the input arrays (ctx.arg_arrays) instead of ctx.args (Tensors, GC-tracked)",
+    "bias": "Addmm.backward: return the bias gradient summed over the batch (skips the engine's unbroadcast)",
+    "call": "Module.__call__: no per-call module_calls bookkeeping (viz would record it only while tracing)",
+    "ce": "F.cross_entropy: fused fast path for int64 class targets (no dense one-hot coefficient array)",
+    "ones": "engine._initial_grad: np.array(1, dtype) for a scalar output instead of np.ones",
+    "bwimport": "Tensor.backward: call the engine through a module reference, no import statement per call",
+    "binary": "Tensor.__mul__/__add__/tanh: same-dtype float Tensors go straight to Op.apply",
+    "tanhbw": "Tanh.backward: one temporary (in-place 1 - out*out, *= g)",
+}
+_NO_GRAPH = F._NO_GRAPH
+
+
+def set_patches(names, on=True):
+    for n in names:
+        PATCHES[n](on)
+
+
+# 1. GC: pause the cyclic collector during backward (the engine makes no cycles)
+_orig_engine_backward = E.backward
+
+
+def gc_paused_backward(*a, **k):
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _orig_engine_backward(*a, **k)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+PATCHES["gcbw"] = lambda on: setattr(E, "backward", gc_paused_backward if on else _orig_engine_backward)
+
+# 2. GC: no ctx.args (a GC-tracked tuple of Tensors per node); keep the input arrays instead
+_orig_apply = Op.__dict__["apply"]
+
+
+@classmethod
+def noargs_apply(cls, *args, **kwargs):
+    enabled = grad_mode._enabled
+    record = False
+    datas = []
+    parents = []
+    for a in args:
+        if type(a) is Tensor or isinstance(a, Tensor):
+            datas.append(a.data)
+            if enabled and a.requires_grad:
+                record = True
+                parents.append(a.grad_fn or a)
+                continue
+        else:
+            datas.append(a)
+        parents.append(None)
+    if not record:
+        return Tensor._make(cls.forward(_NO_GRAPH, *datas, **kwargs))
+    ctx = cls.__new__(cls)
+    out = cls.forward(ctx, *datas, **kwargs)
+    saved = ctx.saved
+    if saved:
+        ctx.arg_arrays = tuple(datas)       # arrays: not tracked by the GC (args held Tensors: tracked)
+        ctx.clock = saved_values.clock
+        if saved[-1] is out:
+            ctx.output_saved = True
+    if anomaly_mode._enabled:
+        ctx.trace = anomaly_mode.forward_trace()
+    ctx.inputs = tuple(parents)
+    ctx.seq = next(F._sequence)
+    ctx.needs_input_grad = tuple([p is not None for p in parents])
+    ctx.shape = out.shape
+    ctx.dtype = out.dtype
+    return Tensor._make(out, ctx)
+
+
+PATCHES["noargs"] = lambda on: setattr(Op, "apply", noargs_apply if on else _orig_apply)
+
+# 3. Addmm backward returns the bias gradient already summed over the batch (no engine unbroadcast)
+_orig_addmm_bwd = _L.Addmm.__dict__["backward"]
+
+
+@staticmethod
+def addmm_backward(ctx, g):
+    x, w = ctx.saved_tensors
+    need_x, need_w, need_b = ctx.needs_input_grad
+    gx = g @ w if need_x else None
+    g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+    gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1])) if need_w else None
+    gb = np.add.reduce(g2, axis=0) if need_b else None
+    return gx, gw, gb
+
+
+PATCHES["bias"] = lambda on: setattr(_L.Addmm, "backward", addmm_backward if on else _orig_addmm_bwd)
+
+# 4. Module.__call__ without the per-call viz bookkeeping (module_calls list + tuple genexpr)
+_orig_call = _M.Module.__call__
+
+
+def lean_call(self, *args, **kwargs):
+    out = self.forward(*args, **kwargs)
+    if self._forward_hooks:
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+    return out
+
+
+PATCHES["call"] = lambda on: setattr(_M.Module, "__call__", lean_call if on else _orig_call)
+
+
+# 5. cross_entropy fast path for plain int64 class targets
+class IndexCrossEntropy(Op):
+    """loss = mean_i(-log softmax(z_i)[t_i]);  dloss/dz = (softmax(z) - onehot(t)) / n"""
+
+    @staticmethod
+    def forward(ctx, z, t):
+        shifted = z - z.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        rows = np.arange(z.shape[0])
+        ctx.save_for_backward(logp)
+        ctx.rows, ctx.t = rows, t
+        return np.asarray(-logp[rows, t].sum() / z.dtype.type(z.shape[0]), dtype=z.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (logp,) = ctx.saved_tensors
+        p = np.exp(logp)
+        p[ctx.rows, ctx.t] -= 1
+        p *= g / logp.dtype.type(logp.shape[0])
+        return p, None
+
+
+_orig_ce = NF.cross_entropy
+
+
+def fast_cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                       reduction="mean", label_smoothing=0.0):
+    t = getattr(target, "data", None)
+    if (weight is None and size_average is None and reduce is None and reduction == "mean"
+            and label_smoothing == 0.0 and type(t) is np.ndarray and t.dtype == np.int64 and input.ndim == 2
+            and t.shape == (input.shape[0],) and t.size and t.min() >= 0 and t.max() < input.shape[1]):
+        return IndexCrossEntropy.apply(input, t)
+    return _orig_ce(input, target, weight, size_average, ignore_index, reduce, reduction, label_smoothing)
+
+
+PATCHES["ce"] = lambda on: setattr(NF, "cross_entropy", fast_cross_entropy if on else _orig_ce)
+
+# 6. d(out)/d(out) for a scalar: np.array(1, dtype) (0.3 µs) instead of np.ones (1.2 µs)
+_orig_initial = E._initial_grad
+
+
+def fast_initial_grad(tensor, gradient, as_tensor=False):
+    if gradient is None and not as_tensor and tensor.data.ndim == 0:
+        return np.array(1, tensor.data.dtype)
+    return _orig_initial(tensor, gradient, as_tensor)
+
+
+PATCHES["ones"] = lambda on: setattr(E, "_initial_grad", fast_initial_grad if on else _orig_initial)
+
+# 7. Tensor.backward without the function-level import statement
+_orig_tbackward = Tensor.backward
+
+
+def hoisted_backward(self, gradient=None, retain_graph=None, create_graph=False):
+    E.backward(self, gradient, create_graph if retain_graph is None else retain_graph, create_graph)
+
+
+PATCHES["bwimport"] = lambda on: setattr(Tensor, "backward", hoisted_backward if on else _orig_tbackward)
+
+
+# 8. Tensor.__mul__/__add__/tanh: two float Tensors of one dtype go straight to Op.apply
+_orig_mul, _orig_add, _orig_tanh = Tensor.__mul__, Tensor.__add__, Tensor.tanh
+
+
+def _fast(op, orig):
+    def method(self, other):
+        if type(other) is Tensor and self.data.dtype is other.data.dtype and self.data.dtype.kind == "f":
+            try:
+                return op.apply(self, other)
+            except ValueError:
+                pass  # the full path raises PyTorch's RuntimeError
+        return orig(self, other)
+    return method
+
+
+_fmul, _fadd = _fast(_El.Mul, _orig_mul), _fast(_El.Add, _orig_add)
+
+
+def fast_tanh(self):
+    return _El.Tanh.apply(self if self.data.dtype.kind == "f" else self.to(tb.get_default_dtype()))
+
+
+def _set_binary(on):
+    Tensor.__mul__ = _fmul if on else _orig_mul
+    Tensor.__add__ = _fadd if on else _orig_add
+    Tensor.tanh = fast_tanh if on else _orig_tanh
+
+
+PATCHES["binary"] = _set_binary
+
+# 9. Tanh backward with one temporary: t = out*out; t = 1 - t (in place); t *= g
+_orig_tanh_bwd = _El.Tanh.__dict__["backward"]
+
+
+@staticmethod
+def tanh_backward(ctx, g):
+    (out,) = ctx.saved_tensors
+    if type(out) is not np.ndarray or type(g) is not np.ndarray:
+        return g * (1 - out * out)
+    t = out * out
+    np.subtract(1, t, out=t)
+    t *= g
+    return t
+
+
+PATCHES["tanhbw"] = lambda on: setattr(_El.Tanh, "backward", tanh_backward if on else _orig_tanh_bwd)
+
+
+# ------------------------------------------------------------------------------------------- runner
+def _workload(name: str):
+    import common as C
+    import workloads_torchlike as WT
+
+    from tinygrad_bp.utils import data
+
+    if name == "W4":
+        x, w, c = WT._leaves(tb, C.W4_SIZE)
+        return (lambda: [WT._chain(x, w, c, C.W4_OPS) for _ in range(4)]), 4 * C.W4_OPS, "op"
+    if name == "W5":
+        x, w, c = WT._leaves(tb, 1)
+        return (lambda: WT._chain(x, w, c, 3000)), 3000, "op"
+    nn = tb.nn
+    if name in ("W1", "W2"):
+        X, y, _, _ = C.linear_data()
+        bs, shuffle, n = (1, False, 100) if name == "W1" else (C.W2_BATCH, True, 10)
+        loader = data.DataLoader(data.TensorDataset(tb.from_numpy(X), tb.from_numpy(y)), batch_size=bs,
+                                 shuffle=shuffle)
+        model, loss_fn = nn.Linear(C.N_FEATURES, 1), nn.MSELoss()
+        opt = tb.optim.SGD(model.parameters(), lr=C.LR_SGD)
+    else:
+        X, labels, _ = C.mlp_data()
+        B = C.W3_BATCH
+        Xt, Lt = tb.from_numpy(X), tb.from_numpy(labels)
+        loader = [(Xt[k * B:(k + 1) * B], Lt[k * B:(k + 1) * B]) for k in range(C.W3_BATCHES)]
+        model = nn.Sequential(nn.Linear(C.W3_IN, C.W3_HIDDEN), nn.ReLU(), nn.Linear(C.W3_HIDDEN, C.W3_OUT))
+        loss_fn, n = nn.CrossEntropyLoss(), 3
+        opt = tb.optim.Adam(model.parameters(), lr=C.LR_ADAM)
+
+    def run():
+        k = 0
+        while k < n:
+            for xb, yb in loader:
+                opt.zero_grad()
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                opt.step()
+                loss.item()
+                k += 1
+                if k == n:
+                    break
+    return run, n, "step"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("patches", nargs="?", default="", help="comma-separated patch names (see --list)")
+    ap.add_argument("workload", nargs="?", default="W1", help="W1..W5")
+    ap.add_argument("--rounds", type=int, default=80)
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args(argv)
+    if args.list or not args.patches:
+        for name, text in DESCRIPTIONS.items():
+            print(f"{name:9s} {text}")
+        return 0
+    names = [p for p in args.patches.split(",") if p]
+    unknown = [p for p in names if p not in PATCHES]
+    if unknown:
+        ap.error(f"unknown patch(es) {unknown}; see --list")
+    run, per, unit = _workload(args.workload.upper())
+    best = {False: float("inf"), True: float("inf")}
+    ratios = []
+    for r in range(args.rounds):
+        pair = {}
+        for on in (False, True) if r % 2 == 0 else (True, False):
+            set_patches(names, on)
+            t0 = time.perf_counter()
+            run()
+            pair[on] = time.perf_counter() - t0
+            best[on] = min(best[on], pair[on])
+        set_patches(names, False)
+        ratios.append(pair[True] / pair[False])
+    ratios.sort()
+    q = len(ratios) // 4
+    us = {k: v / per * 1e6 for k, v in best.items()}
+    print(f"{args.workload.upper()} {'+'.join(names)}: best original {us[False]:.2f} µs/{unit}, patched "
+          f"{us[True]:.2f} µs/{unit}; paired ratio patched/original: median {ratios[len(ratios) // 2]:.3f} "
+          f"(interquartile {ratios[q]:.3f}-{ratios[-q - 1]:.3f}, {args.rounds} rounds)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
