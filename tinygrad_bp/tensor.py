@@ -27,8 +27,12 @@ class Tensor:
     Python ints as int64 and bools as bool.
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_version", "_backward_hooks", "_retains_grad",
-                 "__weakref__")
+    # The attributes every tensor sets live in slots; rarely set ones are class defaults, overridden
+    # per instance in a lazily created __dict__ (tensor creation is on the hot path).
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "__weakref__", "__dict__")
+    _version = 0  # in-place writes so far (autograd/saved_values.py)
+    _backward_hooks = None  # {id: fn} of register_hook on a leaf
+    _retains_grad = False
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
@@ -662,9 +666,6 @@ def _init(t: Tensor, data: np.ndarray, grad_fn: Any) -> None:
     t.grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
-    t._version = 0
-    t._backward_hooks = None
-    t._retains_grad = False
 
 
 def _make(data: Any, grad_fn: Any = None) -> Tensor:
@@ -674,9 +675,6 @@ def _make(data: Any, grad_fn: Any = None) -> Tensor:
     t.grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
-    t._version = 0
-    t._backward_hooks = None
-    t._retains_grad = False
     return t
 
 

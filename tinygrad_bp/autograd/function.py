@@ -19,14 +19,16 @@ serves as ``ctx`` in forward and backward and becomes the output's ``grad_fn``. 
 from __future__ import annotations
 
 import itertools
+from operator import is_not
 from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from . import anomaly_mode, grad_mode, saved_values
 
 _FREED = "freed"
+_NONES = itertools.repeat(None)
 _sequence = itertools.count()  # nodes are numbered in creation order: a consumer is always numbered later
 
 
@@ -122,6 +124,8 @@ class Op(Function):
     """
 
     _raw = True
+    # attributes set on every recorded node (args and clock: when it saves) live in slots: faster to set
+    __slots__ = ("inputs", "seq", "needs_input_grad", "shape", "dtype", "args", "clock")
 
     def name(self) -> str:
         return type(self).__name__ + "Backward0"
@@ -144,7 +148,7 @@ class Op(Function):
                 datas.append(a)
             parents.append(None)
         if not record:
-            return Tensor._make(cls.forward(_NO_GRAPH, *datas, **kwargs))
+            return _make(cls.forward(_NO_GRAPH, *datas, **kwargs))
         ctx = cls.__new__(cls)
         out = cls.forward(ctx, *datas, **kwargs)
         saved = ctx.saved
@@ -157,10 +161,10 @@ class Op(Function):
             ctx.trace = anomaly_mode.forward_trace()
         ctx.inputs = tuple(parents)
         ctx.seq = next(_sequence)
-        ctx.needs_input_grad = tuple([p is not None for p in parents])
+        ctx.needs_input_grad = tuple(map(is_not, parents, _NONES))
         ctx.shape = out.shape
         ctx.dtype = out.dtype
-        return Tensor._make(out, ctx)
+        return _make(out, ctx)
 
 
 class _NoGraph:
