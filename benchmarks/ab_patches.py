@@ -48,6 +48,9 @@ DESCRIPTIONS = {
     "bwimport": "Tensor.backward: call the engine through a module reference, no import statement per call",
     "binary": "Tensor.__mul__/__add__/tanh: same-dtype float Tensors go straight to Op.apply",
     "tanhbw": "Tanh.backward: one temporary (in-place 1 - out*out, *= g)",
+    "lazyneeds": "Op.apply: no needs_input_grad tuple per node; Op.needs_input_grad is a property over inputs",
+    "leafinline": "engine.run_backward: leaf gradients checked and accumulated inline (no _fit/_accumulate calls)",
+    "sgd": "SGD._update_group: plain SGD (no momentum/decay/maximize) updates p.data -= lr*grad inline",
 }
 _NO_GRAPH = F._NO_GRAPH
 
@@ -73,47 +76,10 @@ def gc_paused_backward(*a, **k):
 
 PATCHES["gcbw"] = lambda on: setattr(E, "backward", gc_paused_backward if on else _orig_engine_backward)
 
-# 2. GC: no ctx.args (a GC-tracked tuple of Tensors per node); keep the input arrays instead
+# 2. GC: no ctx.args (a GC-tracked tuple of Tensors per node); keep the input arrays instead.
+#    (Together with patch 11 in one apply: see _patched_apply below.)
 _orig_apply = Op.__dict__["apply"]
 
-
-@classmethod
-def noargs_apply(cls, *args, **kwargs):
-    enabled = grad_mode._enabled
-    record = False
-    datas = []
-    parents = []
-    for a in args:
-        if type(a) is Tensor or isinstance(a, Tensor):
-            datas.append(a.data)
-            if enabled and a.requires_grad:
-                record = True
-                parents.append(a.grad_fn or a)
-                continue
-        else:
-            datas.append(a)
-        parents.append(None)
-    if not record:
-        return Tensor._make(cls.forward(_NO_GRAPH, *datas, **kwargs))
-    ctx = cls.__new__(cls)
-    out = cls.forward(ctx, *datas, **kwargs)
-    saved = ctx.saved
-    if saved:
-        ctx.arg_arrays = tuple(datas)       # arrays: not tracked by the GC (args held Tensors: tracked)
-        ctx.clock = saved_values.clock
-        if saved[-1] is out:
-            ctx.output_saved = True
-    if anomaly_mode._enabled:
-        ctx.trace = anomaly_mode.forward_trace()
-    ctx.inputs = tuple(parents)
-    ctx.seq = next(F._sequence)
-    ctx.needs_input_grad = tuple([p is not None for p in parents])
-    ctx.shape = out.shape
-    ctx.dtype = out.dtype
-    return Tensor._make(out, ctx)
-
-
-PATCHES["noargs"] = lambda on: setattr(Op, "apply", noargs_apply if on else _orig_apply)
 
 # 3. Addmm backward returns the bias gradient already summed over the batch (no engine unbroadcast)
 _orig_addmm_bwd = _L.Addmm.__dict__["backward"]
@@ -126,7 +92,7 @@ def addmm_backward(ctx, g):
     gx = g @ w if need_x else None
     g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
     gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1])) if need_w else None
-    gb = np.add.reduce(g2, axis=0) if need_b else None
+    gb = g2.sum(axis=0) if need_b else None  # .sum works on arrays and (create_graph) Tensors alike
     return gx, gw, gb
 
 
@@ -150,7 +116,7 @@ PATCHES["call"] = lambda on: setattr(_M.Module, "__call__", lean_call if on else
 
 
 # 5. cross_entropy fast path for plain int64 class targets
-class IndexCrossEntropy(Op):
+class SoftmaxCrossEntropy(Op):  # same name as the general op: grad_fn reads SoftmaxCrossEntropyBackward0
     """loss = mean_i(-log softmax(z_i)[t_i]);  dloss/dz = (softmax(z) - onehot(t)) / n"""
 
     @staticmethod
@@ -158,16 +124,21 @@ class IndexCrossEntropy(Op):
         shifted = z - z.max(axis=1, keepdims=True)
         logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         rows = np.arange(z.shape[0])
-        ctx.save_for_backward(logp)
+        ctx.save_for_backward(z, logp)
         ctx.rows, ctx.t = rows, t
         return np.asarray(-logp[rows, t].sum() / z.dtype.type(z.shape[0]), dtype=z.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        (logp,) = ctx.saved_tensors
+        z, logp = ctx.saved_tensors
+        n = z.shape[0]
+        if type(z) is not np.ndarray:  # create_graph: the same formula on Tensors, log softmax recomputed from z
+            onehot = np.zeros(z.shape, z.dtype)
+            onehot[ctx.rows, ctx.t] = 1
+            return (z.log_softmax(1).exp() - Tensor._make(onehot)) * (g / n), None
         p = np.exp(logp)
         p[ctx.rows, ctx.t] -= 1
-        p *= g / logp.dtype.type(logp.shape[0])
+        p *= g / logp.dtype.type(n)
         return p, None
 
 
@@ -179,8 +150,9 @@ def fast_cross_entropy(input, target, weight=None, size_average=None, ignore_ind
     t = getattr(target, "data", None)
     if (weight is None and size_average is None and reduce is None and reduction == "mean"
             and label_smoothing == 0.0 and type(t) is np.ndarray and t.dtype == np.int64 and input.ndim == 2
-            and t.shape == (input.shape[0],) and t.size and t.min() >= 0 and t.max() < input.shape[1]):
-        return IndexCrossEntropy.apply(input, t)
+            and t.shape == (input.shape[0],) and t.size and t.min() >= 0 and t.max() < input.shape[1]
+            and not (t == ignore_index).any()):
+        return SoftmaxCrossEntropy.apply(input, t)
     return _orig_ce(input, target, weight, size_average, ignore_index, reduce, reduction, label_smoothing)
 
 
@@ -203,6 +175,7 @@ _orig_tbackward = Tensor.backward
 
 
 def hoisted_backward(self, gradient=None, retain_graph=None, create_graph=False):
+    """Accumulate the gradient of this tensor into ``.grad`` of every leaf that requires grad."""
     E.backward(self, gradient, create_graph if retain_graph is None else retain_graph, create_graph)
 
 
@@ -228,6 +201,7 @@ _fmul, _fadd = _fast(_El.Mul, _orig_mul), _fast(_El.Add, _orig_add)
 
 
 def fast_tanh(self):
+    """tanh elementwise."""
     return _El.Tanh.apply(self if self.data.dtype.kind == "f" else self.to(tb.get_default_dtype()))
 
 
@@ -256,6 +230,156 @@ def tanh_backward(ctx, g):
 
 PATCHES["tanhbw"] = lambda on: setattr(_El.Tanh, "backward", tanh_backward if on else _orig_tanh_bwd)
 
+
+# 10. plain SGD without the keyword-heavy sgd_update call per parameter
+from tinygrad_bp.optim import sgd as _sgd  # noqa: E402
+
+_orig_sgd_update_group = _sgd.SGD._update_group
+
+
+def fast_sgd_update_group(self, group):
+    if group["momentum"] == 0 and group["weight_decay"] == 0 and not group["maximize"]:
+        lr = group["lr"]
+        for p, grad in self._params_with_grad(group):
+            p.data -= lr * grad
+            _sgd._bump_version(p)
+        return
+    _orig_sgd_update_group(self, group)
+
+
+PATCHES["sgd"] = lambda on: setattr(_sgd.SGD, "_update_group",
+                                    fast_sgd_update_group if on else _orig_sgd_update_group)
+
+# 11. needs_input_grad computed on demand (only backward reads it) instead of a tuple built per forward
+_new = object.__new__
+_sequence = F._sequence
+_APPLY_FLAGS = {"noargs": False, "lazyneeds": False}
+
+
+@classmethod
+def _patched_apply(cls, *args, **kwargs):
+    """HEAD's Op.apply with patch 2 (noargs) and/or patch 11 (lazyneeds) switched on by _APPLY_FLAGS."""
+    enabled = grad_mode._enabled
+    record = False
+    datas = []
+    parents = []
+    for a in args:
+        if type(a) is Tensor or isinstance(a, Tensor):
+            datas.append(a.data)
+            if enabled and a.requires_grad:
+                record = True
+                parents.append(a.grad_fn or a)
+                continue
+        else:
+            datas.append(a)
+        parents.append(None)
+    if not record:
+        return Tensor._make(cls.forward(_NO_GRAPH, *datas, **kwargs))
+    ctx = _new(cls)
+    out = cls.forward(ctx, *datas, **kwargs)
+    saved = ctx.saved
+    if saved:
+        if _APPLY_FLAGS["noargs"]:
+            ctx.arg_arrays = tuple(datas)  # arrays: not tracked by the GC (args holds Tensors: tracked)
+        else:
+            ctx.args = args
+        ctx.clock = saved_values.clock
+        if saved[-1] is out:
+            ctx.output_saved = True
+    if anomaly_mode._enabled:
+        ctx.trace = anomaly_mode.forward_trace()
+    ctx.inputs = tuple(parents)
+    ctx.seq = next(_sequence)
+    if not _APPLY_FLAGS["lazyneeds"]:
+        ctx.needs_input_grad = tuple([p is not None for p in parents])
+    ctx.shape = out.shape
+    ctx.dtype = out.dtype
+    return Tensor._make(out, ctx)
+
+
+def _needs(self):
+    return tuple([p is not None for p in self.inputs])
+
+
+def _set_apply_flag(name, on):
+    _APPLY_FLAGS[name] = on
+    if name == "lazyneeds":
+        if on:
+            Op.needs_input_grad = property(_needs)
+        elif "needs_input_grad" in Op.__dict__:
+            del Op.needs_input_grad
+    Op.apply = _patched_apply if any(_APPLY_FLAGS.values()) else _orig_apply
+
+
+PATCHES["noargs"] = lambda on: _set_apply_flag("noargs", on)
+PATCHES["lazyneeds"] = lambda on: _set_apply_flag("lazyneeds", on)
+
+
+# 12. run_backward with the common leaf case inline (HEAD's loop otherwise unchanged)
+from heapq import heappop, heappush  # noqa: E402
+
+_orig_run_backward = E.run_backward
+_ndarray = np.ndarray
+
+
+def leafinline_run_backward(roots, retain_graph, capture=None):
+    if capture is not None:
+        return _orig_run_backward(roots, retain_graph, capture)
+    pending, ready, allowed, stop = E._schedule(roots, capture)
+    anomaly = anomaly_mode._enabled
+    hooked_leaves = {}
+    fit = E._fit
+    while ready:
+        node = heappop(ready)[1]
+        g = pending.pop(node)
+        if node.hooks is not None:
+            g = E._node_hooks(node, g, False)
+        if node._raw:
+            grads = node.backward(node, g)
+        else:
+            with grad_mode.no_grad():
+                grads = E._unwrap(node.backward(node, Tensor._make(g)))
+        inputs = node.inputs
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if len(grads) != len(inputs):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {len(inputs)}, got {len(grads)})")
+        if anomaly:
+            anomaly_mode.check_grads(node, grads)
+        for parent, gi in zip(inputs, grads):
+            if parent is None or gi is None:
+                continue
+            if type(parent) is Tensor or isinstance(parent, Tensor):
+                pdata = parent.data
+                if type(gi) is not _ndarray or gi.shape != pdata.shape or gi.dtype != pdata.dtype:
+                    gi = fit(gi, pdata.shape, pdata.dtype, node)
+                if parent._backward_hooks is None:
+                    lg = parent.grad
+                    if lg is None:
+                        parent.grad = Tensor._make(gi.copy())
+                    else:
+                        lg.data += gi
+                else:
+                    prev = hooked_leaves.get(parent)
+                    hooked_leaves[parent] = gi if prev is None else prev + gi
+            else:
+                if type(gi) is not _ndarray or gi.shape != parent.shape or gi.dtype != parent.dtype:
+                    gi = fit(gi, parent.shape, parent.dtype, node)
+                prev = pending.get(parent)
+                if prev is not None:
+                    pending[parent] = prev + gi
+                else:
+                    pending[parent] = gi
+                    heappush(ready, (-parent.seq, parent))
+        if not retain_graph and node.saved:
+            node.release()
+    for leaf, g in hooked_leaves.items():
+        E._leaf_grad(leaf, g, False)
+
+
+PATCHES["leafinline"] = lambda on: setattr(E, "run_backward",
+                                           leafinline_run_backward if on else _orig_run_backward)
 
 # ------------------------------------------------------------------------------------------- runner
 def _workload(name: str):
