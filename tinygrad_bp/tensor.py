@@ -169,8 +169,7 @@ class Tensor:
         A non-scalar tensor needs ``gradient`` (dL/dself). The graph's saved values are freed
         afterwards unless ``retain_graph`` (default: same as ``create_graph``).
         """
-        from .autograd.engine import backward
-        backward(self, gradient, create_graph if retain_graph is None else retain_graph, create_graph)
+        _engine.backward(self, gradient, create_graph if retain_graph is None else retain_graph, create_graph)
 
     # ---------------------------------------------------------------- conversions
     def to(self, dtype: Any) -> Tensor:
@@ -235,28 +234,36 @@ class Tensor:
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return _binary(_ops.elementwise.Add, self, other, "add")
+        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # fast path: nothing to promote
+            return _Add.apply(self, other)
+        return _binary(_Add, self, other, "add")
 
     def __radd__(self, other: Any) -> Tensor:
-        return _binary(_ops.elementwise.Add, self, other, "add", reverse=True)
+        return _binary(_Add, self, other, "add", reverse=True)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _binary(_ops.elementwise.Sub, self, other, "sub")
+        if type(other) is Tensor and other.data.dtype is self.data.dtype and self.data.dtype.kind == "f":
+            return _Sub.apply(self, other)
+        return _binary(_Sub, self, other, "sub")
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _binary(_ops.elementwise.Sub, self, other, "sub", reverse=True)
+        return _binary(_Sub, self, other, "sub", reverse=True)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _binary(_ops.elementwise.Mul, self, other, "mul")
+        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # fast path: nothing to promote
+            return _Mul.apply(self, other)
+        return _binary(_Mul, self, other, "mul")
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _binary(_ops.elementwise.Mul, self, other, "mul", reverse=True)
+        return _binary(_Mul, self, other, "mul", reverse=True)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _binary(_ops.elementwise.Div, self, other, "div")
+        if type(other) is Tensor and other.data.dtype is self.data.dtype and self.data.dtype.kind == "f":
+            return _Div.apply(self, other)
+        return _binary(_Div, self, other, "div")
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _binary(_ops.elementwise.Div, self, other, "div", reverse=True)
+        return _binary(_Div, self, other, "div", reverse=True)
 
     def __pow__(self, other: Any) -> Tensor:
         return _binary(_ops.elementwise.Pow, self, other, "pow")
@@ -719,19 +726,14 @@ def _binary(op: Any, a: Tensor, b: Any, name: str, reverse: builtins.bool = Fals
         return _binary(op, a, _make(b), name, reverse)
     else:
         return NotImplemented
-    if op is _ops.elementwise.Div and a.data.dtype.kind != "f":  # true division of ints gives floats
+    if op is _Div and a.data.dtype.kind != "f":  # true division of ints gives floats
         fdt = dtypes.get_default_dtype()
         a = a.to(fdt)
         b = b.to(fdt) if isinstance(b, Tensor) else b
-    elif op is _ops.elementwise.Sub and a.data.dtype == dtypes.bool:
+    elif op is _Sub and a.data.dtype == dtypes.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    try:
-        return op.apply(b, a) if reverse else op.apply(a, b)
-    except ValueError as e:
-        if isinstance(b, Tensor):
-            raise RuntimeError(_broadcast_message(name, a.shape, b.shape)) from e
-        raise
+    return op.apply(b, a) if reverse else op.apply(a, b)
 
 
 def _broadcast_message(name: str, sa: tuple, sb: tuple) -> str:
@@ -1051,5 +1053,10 @@ def _same_dtype(ts: list, op: str) -> list:
     return [t.to(dt) for t in ts]
 
 
-from . import ops as _ops  # noqa: E402  (the ops import Tensor from this module)
-from .ops import elementwise as _elementwise  # noqa: E402, F401, I001
+# The ops and the engine import Tensor from this module, so they are imported once it is defined.
+from . import ops as _ops
+from .autograd import engine as _engine
+from .ops.elementwise import Add as _Add
+from .ops.elementwise import Div as _Div
+from .ops.elementwise import Mul as _Mul
+from .ops.elementwise import Sub as _Sub

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _broadcast_message, _make
 from . import anomaly_mode, grad_mode, saved_values
 
 _FREED = "freed"
@@ -147,10 +147,15 @@ class Op(Function):
             else:
                 datas.append(a)
             parents.append(None)
+        ctx = cls.__new__(cls) if record else _NO_GRAPH
+        try:
+            out = cls.forward(ctx, *datas, **kwargs)
+        except ValueError as e:  # NumPy's broadcast failure becomes PyTorch's RuntimeError naming op and shapes
+            if "broadcast" not in str(e):
+                raise
+            raise RuntimeError(_broadcast_error(cls.__name__, datas)) from e
         if not record:
-            return _make(cls.forward(_NO_GRAPH, *datas, **kwargs))
-        ctx = cls.__new__(cls)
-        out = cls.forward(ctx, *datas, **kwargs)
+            return _make(out)
         saved = ctx.saved
         if saved:  # for the in-place check and create_graph (saved_values.py); an op saves its output last
             ctx.args = args
@@ -181,6 +186,13 @@ class _NoGraph:
 
 
 _NO_GRAPH = _NoGraph()
+
+
+def _broadcast_error(op: str, datas: list) -> str:
+    shapes = [np.shape(d) for d in datas if isinstance(d, np.ndarray)]
+    if len(shapes) == 2:
+        return _broadcast_message(op.lower(), *shapes)
+    return f"{op.lower()}: shapes {', '.join(map(str, shapes))} cannot be broadcast together"
 
 
 def _parent(t: Tensor) -> Any:
