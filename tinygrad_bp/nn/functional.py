@@ -248,6 +248,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     dim = _class_dim(input, "cross_entropy")
     n_classes = input.shape[dim]
     w = _class_weight(weight, n_classes, input)
+    t = target.data
+    if (w is None and label_smoothing == 0 and input.ndim == 2 and t.dtype == np.int64 and t.size
+            and t.shape == (input.shape[0],) and input.data.dtype.kind == "f" and not 0 <= ignore_index < n_classes
+            and t.min() >= 0 and t.max() < n_classes):  # plain class indices: no dense one-hot array needed
+        return _fused.SoftmaxCrossEntropy.apply(input, t, dim=1, reduction=reduction, denom=float(t.size))
     if target.data.dtype.kind == "f" and target.shape == input.shape:  # class probabilities
         a = target  # a float64 target with float32 logits gives a float64 loss, as in PyTorch
         if label_smoothing > 0:

@@ -54,6 +54,20 @@ class RemovableHandle:
         self.remove()
 
 
+def _record_call(module: Module, node: Any, args: tuple) -> None:
+    """Note on the output's node that ``module`` produced it from ``args`` (the node, or the leaf, of each
+    Tensor argument): tb.viz draws a cluster per call. A plain loop, since this runs on every call."""
+    inputs = []
+    for a in args:
+        if isinstance(a, Tensor):
+            inputs.append(a if a.grad_fn is None else a.grad_fn)
+    calls = getattr(node, "module_calls", None)
+    if calls is None:
+        node.module_calls = [(module, inputs)]
+    else:
+        calls.append((module, inputs))
+
+
 class Module:
     """Base class for all layers and networks: subclasses set attributes in ``__init__`` and define
     ``forward``; calling the module runs ``forward`` and then the forward hooks."""
@@ -75,11 +89,7 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
         if isinstance(out, Tensor) and out.grad_fn is not None:  # for tb.viz's module clusters (per call, not per op)
-            node = out.grad_fn
-            if not hasattr(node, "module_calls"):
-                node.module_calls = []
-            node.module_calls.append((self, tuple(a.grad_fn if a.grad_fn is not None else a
-                                                  for a in args if isinstance(a, Tensor))))
+            _record_call(self, out.grad_fn, args)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)

@@ -77,8 +77,10 @@ class Addmm(Op):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = g @ w if need_x else None
-        gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]) if need_w else None
-        return gx, gw, (g if need_b else None)  # the engine sums g over the batch dims for b
+        g2 = g.reshape(-1, g.shape[-1])  # (batch, out), whatever the batch dims
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        gb = g2.sum(axis=0) if need_b else None  # summed here: cheaper than the engine's generic unbroadcast
+        return gx, gw, gb
 
 
 class MseLoss(Op):
@@ -102,7 +104,11 @@ class MseLoss(Op):
 class SoftmaxCrossEntropy(Op):
     """loss = -Σ_c a_c·log softmax(z)_c along ``dim`` (a: target probabilities, or class weights on the
     target class);  dloss/dz = softmax(z)·Σ_c a_c - a,  dloss/da = -log softmax(z).
-    With one-hot targets the gradient is the famous softmax(z) - y."""
+    With one-hot targets the gradient is the famous softmax(z) - y.
+
+    Fast path: ``a`` may instead be the int64 class indices t of an (N, C) ``z`` (valid, none ignored,
+    unweighted); then loss_i = -log softmax(z_i)[t_i] and the gradient is softmax(z) with 1 taken off
+    at each target, with no dense one-hot array."""
 
     @staticmethod
     def forward(ctx: Any, z: np.ndarray, a: np.ndarray, dim: int = 1, reduction: str = "mean",
@@ -111,18 +117,29 @@ class SoftmaxCrossEntropy(Op):
         logp = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(z, a, logp)
         ctx.dim, ctx.reduction, ctx.denom = dim, reduction, denom
+        if a.ndim < z.ndim:  # class indices (a dense target has z's shape)
+            return _reduce(-logp[np.arange(len(a)), a], reduction, denom)
         return _reduce(-(a * logp).sum(axis=dim), reduction, denom)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
         z, a, logp = ctx.saved_tensors
-        if not _xp._is_array(z):  # create_graph: recompute log softmax as a differentiable function of z
-            logp = z.log_softmax(ctx.dim)
         g = _grad_scale(g, ctx)
         if ctx.reduction == "none":  # g has the loss's shape: put back the class dim
             shape = list(z.shape)
             shape[ctx.dim] = 1
             g = g.reshape(tuple(shape))
+        indices = a.ndim < z.ndim
+        if indices and _xp._is_array(z):  # softmax(z) - onehot(t), in place
+            gz = np.exp(logp)
+            gz[np.arange(len(a)), a] -= 1
+            gz *= g
+            return gz, None
+        if indices:  # create_graph: the general formula needs the dense one-hot target
+            a = np.arange(z.shape[1]) == a[:, None]
+            a = a.astype(z.dtype)
+        if not _xp._is_array(z):  # create_graph: recompute log softmax as a differentiable function of z
+            logp = z.log_softmax(ctx.dim)
         need_z, need_a = ctx.needs_input_grad
         gz = (_xp.exp(logp) * a.sum(axis=ctx.dim, keepdims=True) - a) * g if need_z else None
         return gz, (-logp * g if need_a else None)
