@@ -158,7 +158,7 @@ class Op(Function):
             return _make(out)
         saved = ctx.saved
         if saved:  # for the in-place check and create_graph (saved_values.py); an op saves its output last
-            ctx.args = args
+            ctx.args = tuple(datas)  # arrays, not Tensors: nothing for the cyclic GC to track
             ctx.clock = saved_values.clock
             if saved[-1] is out:
                 ctx.output_saved = True

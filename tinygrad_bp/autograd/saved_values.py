@@ -82,29 +82,44 @@ def _describe(node: Any, k: int, s: Any) -> str:
     if node._raw:
         if k == len(node.saved) - 1 and vars(node).get("output_saved"):
             return f"which is output 0 of {name} and was saved by it for backward"
-        for i, a in enumerate(getattr(node, "args", ())):
-            if getattr(a, "data", None) is s:
-                return f"which is input {i} of {name} and was saved by it for backward"
+        i = input_index(node, k, s)
+        if i is not None:
+            return f"which is input {i} of {name} and was saved by it for backward"
     return f"which {name} saved for backward (saved tensor {k})"
 
 
+def input_index(node: Any, k: int, s: Any) -> int | None:
+    """Which positional input of a built-in op the saved array ``s`` (saved at position k) is, or None.
+
+    ``node.args`` holds the arrays forward received; ops save inputs in argument order, so position
+    k is tried first (``x * x.detach()`` passes one array twice).
+    """
+    args = getattr(node, "args", None) or ()
+    if k < len(args) and args[k] is s:
+        return k
+    for i, a in enumerate(args):
+        if a is s:
+            return i
+    return None
+
+
 def as_tensors(node: Any, saved: tuple) -> tuple:
-    """The saved values of a built-in op as graph Tensors (create_graph mode)."""
+    """The saved values of a built-in op as graph Tensors (create_graph mode).
+
+    An input that needs a gradient comes back as the leaf itself or as ``Tensor._make(array, parent)``
+    (the parent node's output); the op's own output as ``Tensor._make(array, node)``; the rest as constants.
+    """
     from ..tensor import Tensor
-    args = node.args
     out = []
     last = len(saved) - 1
     for k, s in enumerate(saved):
         v = s
-        # ops save inputs in argument order; prefer that position (x * x.detach() shares one array)
-        candidates = ([args[k]] if k < len(args) else []) + list(args)
-        for a in candidates:
-            if isinstance(a, Tensor) and a.data is s:
-                if a.requires_grad:
-                    v = a
-                break
-        else:
-            if k == last and vars(node).get("output_saved"):
-                v = Tensor._make(s, node)
+        i = input_index(node, k, s)
+        if i is not None:
+            parent = node.inputs[i]
+            if parent is not None:
+                v = parent if isinstance(parent, Tensor) else Tensor._make(s, parent)
+        elif k == last and vars(node).get("output_saved"):
+            v = Tensor._make(s, node)
         out.append(v)
     return tuple(out)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.saved_values import input_index
 from ..tensor import Tensor
 
 
@@ -144,7 +145,6 @@ def _saved_arrays(node: Any) -> Any:
     if isinstance(saved, str):  # "freed" after backward()
         return None
     values = saved if isinstance(saved, (tuple, list)) else (saved,)
-    args = getattr(node, "args", None) or ()
     out = []
     for k, value in enumerate(values):
         if isinstance(value, Tensor):
@@ -155,10 +155,11 @@ def _saved_arrays(node: Any) -> Any:
         if k == len(values) - 1 and getattr(node, "output_saved", False):
             origin = ("output", node)
         else:
-            for arg in args:
-                if isinstance(arg, Tensor) and arg.data is value:
-                    origin = ("output", arg.grad_fn) if arg.grad_fn is not None else ("input", None)
-                    break
+            i = input_index(node, k, value)
+            if i is not None:
+                parent = node.inputs[i]
+                is_node = parent is not None and not isinstance(parent, Tensor)
+                origin = ("output", parent) if is_node else ("input", None)
         out.append((value, origin))
     return out
 
