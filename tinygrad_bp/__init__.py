@@ -1,9 +1,12 @@
 """tinygrad_bp: a NumPy-backed autograd engine that reads like a mini PyTorch.
 
 ``import tinygrad_bp as tb`` needs only NumPy; graphviz, matplotlib and progress bars load on first use.
+So do ``tb.viz`` and ``tb.save``/``tb.load`` (see ``__getattr__`` below), to keep the import fast.
 """
 
-from . import autograd, dtypes, nn, optim, utils, viz  # noqa: E402
+from importlib import import_module as _import_module
+
+from . import autograd, dtypes, nn, optim, utils  # noqa: E402
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (  # noqa: I001
     arange,
@@ -27,10 +30,25 @@ from .creation import (  # noqa: I001
 )
 from .dtypes import bool, double, float, float32, float64, get_default_dtype, int32, int64, long, set_default_dtype  # noqa: A004
 from .random import Generator, initial_seed, manual_seed, seed
-from .serialization import load, save  # noqa: E402
 from .tensor import Tensor, cat, matmul, maximum, minimum, stack, where
 
 __version__ = "0.1.0"
+
+_LAZY = {"viz": "viz", "save": "serialization", "load": "serialization"}  # attribute -> submodule
+
+
+def __getattr__(name: str) -> object:
+    """``tb.viz``, ``tb.save``, ``tb.load``: import their module on first access (PEP 562), then cache."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _import_module(f".{_LAZY[name]}", __name__)
+    value = module if name == _LAZY[name] else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def exp(x: Tensor) -> Tensor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -14,13 +15,20 @@ class Generator:
     """
 
     def __init__(self) -> None:
-        self._seed = int(np.random.SeedSequence().entropy % (2**63))
-        self.rng = np.random.default_rng(self._seed)
+        self._seed = _fresh_seed()
+        self._rng: np.random.Generator | None = None  # made on first use: `import tinygrad_bp` skips numpy.random
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The ``numpy.random.Generator`` behind this generator, seeded with ``initial_seed()``."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(self._seed)
+        return self._rng
 
     def manual_seed(self, seed: int) -> Generator:
         """Seed this generator; returns it, so ``Generator().manual_seed(0)`` chains."""
         self._seed = int(seed)
-        self.rng = np.random.default_rng(self._seed)
+        self._rng = np.random.default_rng(self._seed)
         return self
 
     def initial_seed(self) -> int:
@@ -37,6 +45,11 @@ class Generator:
         return self
 
 
+def _fresh_seed() -> int:
+    """A random seed in [0, 2⁶³) from the operating system's entropy (as PyTorch's ``seed()``)."""
+    return int.from_bytes(os.urandom(8), "little") >> 1
+
+
 default_generator = Generator()
 
 
@@ -47,7 +60,7 @@ def manual_seed(seed: int) -> Generator:
 
 def seed() -> int:
     """Seed the global generator from fresh entropy and return the seed."""
-    s = int(np.random.SeedSequence().entropy % (2**63))
+    s = _fresh_seed()
     default_generator.manual_seed(s)
     return s
 

@@ -81,6 +81,12 @@ class SGD(Optimizer):
         return {"momentum_buffer"} if group["momentum"] != 0 else set()
 
     def _update_group(self, group: dict[str, Any]) -> None:
+        if group["momentum"] == 0 and group["weight_decay"] == 0 and not group["maximize"]:
+            lr = group["lr"]  # plain SGD, the common case: sgd_update's arithmetic without its per-call overhead
+            for p, grad in self._params_with_grad(group):
+                p.data -= lr * grad
+                _bump_version(p)
+            return
         for p, grad in self._params_with_grad(group):
             state = self.state[p] if group["momentum"] != 0 else {}
             buf = state.get("momentum_buffer")
