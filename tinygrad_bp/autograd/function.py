@@ -125,7 +125,12 @@ class Op(Function):
 
     _raw = True
     # attributes set on every recorded node (args and clock: when it saves) live in slots: faster to set
-    __slots__ = ("inputs", "seq", "needs_input_grad", "shape", "dtype", "args", "clock")
+    __slots__ = ("inputs", "seq", "shape", "dtype", "args", "clock")
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """One bool per positional input: does it want a gradient? (computed when backward asks)"""
+        return tuple(map(is_not, self.inputs, _NONES))
 
     def name(self) -> str:
         return type(self).__name__ + "Backward0"
@@ -166,7 +171,6 @@ class Op(Function):
             ctx.trace = anomaly_mode.forward_trace()
         ctx.inputs = tuple(parents)
         ctx.seq = next(_sequence)
-        ctx.needs_input_grad = tuple(map(is_not, parents, _NONES))
         ctx.shape = out.shape
         ctx.dtype = out.dtype
         return _make(out, ctx)
