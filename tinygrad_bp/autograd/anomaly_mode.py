@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +73,8 @@ _FUNCTION_PY = os.path.join("autograd", "function.py")
 
 def forward_trace() -> list:
     """The current stack without the autograd frames (kept by each node while anomaly mode is on)."""
+    import traceback  # only in anomaly mode: keeps `import tinygrad_bp` light
+
     return [line for line in traceback.format_stack()[:-1] if _FUNCTION_PY not in line]
 
 
