@@ -24,7 +24,8 @@ GUIDE_PAGES = [
     "08_rmsprop.md",
     "09_adam.md",
 ]
-PAGES = [ROOT / "README.md", DOCS / "README.md", DOCS / "internals.md", GUIDE / "README.md"] + [GUIDE / p for p in GUIDE_PAGES]
+PAGES = [ROOT / "README.md", DOCS / "README.md", DOCS / "internals.md", GUIDE / "README.md"]
+PAGES += [GUIDE / p for p in GUIDE_PAGES]
 
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
