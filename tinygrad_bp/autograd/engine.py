@@ -157,14 +157,7 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
                     heappush(ready, (-parent.seq, parent))
         if not retain_graph and node.saved:
             node.release()
-    for node, g in pending.items():  # nodes captured but never reached as a backward step
-        if capture is not None and node in capture:
-            capture[node] = g
-    for leaf, g in hooked_leaves.items():
-        if capture is None:
-            _leaf_grad(leaf, g, False)
-        else:
-            capture[leaf] = _leaf_hooks(leaf, g, False)
+    _finish(pending, hooked_leaves, capture, False)
 
 
 def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None = None) -> None:
@@ -212,14 +205,21 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
                         heappush(ready, (-parent.seq, parent))
             if not retain_graph:
                 node.release()
+        _finish(pending, leaves, capture, True)
+
+
+def _finish(pending: dict, leaves: dict, capture: dict | None, graph: bool) -> None:
+    """End of a pass: captured nodes never run as a step get their gradient; leaves collected whole
+    (those with hooks, or every leaf with create_graph) run their hooks and are accumulated or captured."""
+    if capture is not None:
         for node, g in pending.items():
-            if capture is not None and node in capture:
+            if node in capture:
                 capture[node] = g
-        for leaf, g in leaves.items():
-            if capture is None:
-                _leaf_grad(leaf, g, True)
-            else:
-                capture[leaf] = _leaf_hooks(leaf, g, True)
+    for leaf, g in leaves.items():
+        if capture is None:
+            _leaf_grad(leaf, g, graph)
+        else:
+            capture[leaf] = _leaf_hooks(leaf, g, graph)
 
 
 def _backward_on_tensors(node: Function, g: Tensor) -> Any:
