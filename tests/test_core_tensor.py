@@ -211,3 +211,10 @@ def test_import_is_light_and_works_from_the_repository_root():
 
 def test_explicit_dtype_is_applied_to_python_floats_directly():
     assert tb.tensor([0.3], dtype=tb.float64).item() == 0.3  # not rounded through float32 first
+
+
+def test_all_and_any():
+    t = tb.tensor([[True, False], [True, True]])
+    assert t.all().item() is False and t.any().item() is True
+    assert t.all(1).tolist() == [False, True] and t.any(0, keepdim=True).tolist() == [[True, True]]
+    assert (tb.tensor([1.0, 2.0]) > 0).all().item() is True

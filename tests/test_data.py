@@ -355,3 +355,11 @@ def test_loader_over_a_split_uses_the_subset_rows():
     assert rows_seen(DataLoader(nested, 2)) == [train.indices[i] for i in (4, 0, 2)]
     shuffled = rows_seen(DataLoader(train, 4, shuffle=True))
     assert sorted(shuffled) == sorted(train.indices)
+
+
+def test_num_workers_and_pin_memory_are_accepted_for_pytorch_code():
+    ds = TensorDataset(tb.arange(6).reshape(6, 1))
+    loader = DataLoader(ds, batch_size=4, num_workers=2, pin_memory=True)
+    assert [b[0].shape for b in loader] == [(4, 1), (2, 1)]
+    with pytest.raises(ValueError, match="num_workers"):
+        DataLoader(ds, num_workers=-1)

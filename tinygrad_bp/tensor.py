@@ -340,6 +340,16 @@ class Tensor:
     def __or__(self, other: Any) -> Tensor:
         return _compare(np.logical_or if self.dtype == dtypes.bool else np.bitwise_or, self, other)
 
+    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """True where every element (over dim) is nonzero; a bool tensor, not differentiable."""
+        axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "all")
+        return _make(np.all(self.data, axis=axis, keepdims=keepdim))
+
+    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """True where some element (over dim) is nonzero; a bool tensor, not differentiable."""
+        axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "any")
+        return _make(np.any(self.data, axis=axis, keepdims=keepdim))
+
     def eq(self, other: Any) -> Tensor:
         """Elementwise equality (a bool tensor)."""
         return self == other

@@ -137,6 +137,9 @@ class DataLoader:
       recurses into tuples, lists and dicts (a tuple sample gives a *list* of batches; strings inside
       a tuple or list sample come back as a tuple, as in PyTorch).
     - ``batch_size=None`` turns batching off: each sample is yielded on its own.
+    - ``num_workers`` and ``pin_memory`` are accepted so PyTorch code runs unchanged; batches are
+      always produced in the main process (worker processes cost more than they save on the small
+      in-memory datasets this library is for).
 
     Arguments after ``shuffle`` are keyword-only (PyTorch's 4th positional argument is ``sampler``,
     which tinygrad_bp does not have).
@@ -144,7 +147,7 @@ class DataLoader:
 
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = False, *,
                  drop_last: bool = False, collate_fn: Callable[[list], Any] | None = None,
-                 generator: Any = None) -> None:
+                 generator: Any = None, num_workers: int = 0, pin_memory: bool = False) -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(f"DataLoader expects a map-style dataset (with __getitem__ and __len__), "
                             f"got {type(dataset).__name__}")
@@ -156,6 +159,9 @@ class DataLoader:
         if batch_size is None and drop_last:
             raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with "
                              "drop_last")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                             "multiprocessing.")
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"collate_fn must be callable, got {type(collate_fn).__name__}")
         _check_generator(generator)
@@ -164,6 +170,8 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = drop_last
         self.generator = generator
+        self.num_workers = num_workers
+        self.pin_memory = pin_memory
         if collate_fn is None:
             collate_fn = default_collate if batch_size is not None else default_convert
         self.collate_fn = collate_fn
