@@ -79,6 +79,8 @@ UNARY = {
     "clamp": (lambda x: x.clamp(min=-0.5, max=0.7), lambda a: np.clip(a, -0.5, 0.7), False),
     "clamp_min": (lambda x: tb.clamp(x, min=0.1), lambda a: np.maximum(a, 0.1), False),
     "clip_max": (lambda x: x.clip(max=0.2), lambda a: np.minimum(a, 0.2), False),
+    "sign": (lambda x: x.sign() * x, lambda a: np.sign(a) * a, False),
+    "square": (lambda x: x.square(), np.square, False),
 }
 
 
