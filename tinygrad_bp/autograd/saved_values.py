@@ -80,7 +80,7 @@ def check(node: Any) -> None:
 def _describe(node: Any, k: int, s: Any) -> str:
     name = node.name()
     if node._raw:
-        if k == len(node.saved) - 1 and vars(node).get("output_saved"):
+        if k == len(node.saved) - 1 and getattr(node, "output_saved", False):
             return f"which is output 0 of {name} and was saved by it for backward"
         i = input_index(node, k, s)
         if i is not None:
@@ -119,7 +119,7 @@ def as_tensors(node: Any, saved: tuple) -> tuple:
             parent = node.inputs[i]
             if parent is not None:
                 v = parent if isinstance(parent, Tensor) else Tensor._make(s, parent)
-        elif k == last and vars(node).get("output_saved"):
+        elif k == last and getattr(node, "output_saved", False):
             v = Tensor._make(s, node)
         out.append(v)
     return tuple(out)
