@@ -17,6 +17,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MODULES = {"numpy": "numpy", "torch": "torch", "tinygrad_bp": "tinygrad_bp"}
+REPEATS_IN_PROCESS = 3
 
 
 def _status_kb(field: str) -> int:
@@ -82,7 +83,12 @@ def main() -> None:
         impl = importlib.import_module("workloads_numpy" if contender == "numpy" else "workloads_torchlike")
         run = getattr(impl, workload.lower())
         base_kb, method = reset_peak_rss()
-        out = run(quick=quick) if contender == "numpy" else run(lib, quick=quick)
+        # Best of REPEATS_IN_PROCESS timed runs (W7 once): a spike of a shared machine hits one run, not all.
+        runs = []
+        for _ in range(1 if workload == "W7" or quick else REPEATS_IN_PROCESS):
+            runs.append(run(quick=quick) if contender == "numpy" else run(lib, quick=quick))
+        out = min(runs, key=lambda r: r["cpu_seconds"])
+        out["all_cpu_seconds"] = [r["cpu_seconds"] for r in runs]
         result.update(out)
         result["peak_mb"] = (peak_rss_kb(method) - base_kb) / 1024
         result["mem_method"] = method
