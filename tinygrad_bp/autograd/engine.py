@@ -136,7 +136,7 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
                 continue
             if type(parent) is Tensor or isinstance(parent, Tensor):
                 data = parent.data
-                if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype != data.dtype:
+                if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
                     gi = _fit(gi, data.shape, data.dtype, node)
                 if capture is None and parent._backward_hooks is None:
                     if parent.grad is None:  # the first gradient is copied: gi may be shared with other paths
@@ -147,8 +147,8 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
                     prev = hooked_leaves.get(parent)
                     hooked_leaves[parent] = gi if prev is None else prev + gi
             else:
-                if type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype != parent.dtype:
-                    gi = _fit(gi, parent.shape, parent.dtype, node)
+                if type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype is not parent.dtype:
+                    gi = _fit(gi, parent.shape, parent.dtype, node)  # (dtypes are singletons: `is` is the cheap test)
                 prev = pending.get(parent)
                 if prev is not None:
                     pending[parent] = prev + gi
