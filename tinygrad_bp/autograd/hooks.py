@@ -1,4 +1,5 @@
-"""The handle ``Tensor.register_hook`` returns: ``handle.remove()`` unregisters the hook."""
+"""The handle that ``Tensor.register_hook`` and ``Module.register_forward_hook`` return: ``handle.remove()``
+unregisters the hook."""
 
 from __future__ import annotations
 
