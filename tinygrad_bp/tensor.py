@@ -934,6 +934,21 @@ def _inplace(t: Tensor, op: str, ufunc: Any, other: Any) -> Tensor:
     return t
 
 
+def zero_grads(params: Any, set_to_none: builtins.bool = True) -> None:
+    """What ``Module.zero_grad`` and ``Optimizer.zero_grad`` do: each ``p.grad`` set to None, or zeroed in
+    place (detached first if it has a graph; the version counter notes the write)."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad = p.grad.detach()
+            p.grad.data[...] = 0
+            saved_values.bump(p.grad)
+
+
 # -------------------------------------------------------------------- printing
 def _format(t: Tensor) -> str:
     """PyTorch's layout: 4 decimals (or ``1.`` when every value is whole), padded to one width."""

@@ -19,7 +19,7 @@ import numpy as np
 from tinygrad_bp.autograd import saved_values
 from tinygrad_bp.autograd.grad_mode import enable_grad, no_grad
 from tinygrad_bp.dtypes import get_default_dtype
-from tinygrad_bp.tensor import Tensor
+from tinygrad_bp.tensor import Tensor, zero_grads
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
@@ -174,16 +174,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: ``p.grad = None`` (default), or fill them with zeros in place."""
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad = p.grad.detach()
-                    p.grad.data[...] = 0
-                    _bump_version(p.grad)
+            zero_grads(group["params"], set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns ``closure()`` when given.
