@@ -218,3 +218,11 @@ def test_all_and_any():
     assert t.all().item() is False and t.any().item() is True
     assert t.all(1).tolist() == [False, True] and t.any(0, keepdim=True).tolist() == [[True, True]]
     assert (tb.tensor([1.0, 2.0]) > 0).all().item() is True
+
+
+def test_top_level_reductions_like_torch_max_outputs_1():
+    logits = tb.tensor([[0.1, 2.0, 0.3], [1.5, 0.2, 0.1]])
+    _, predicted = tb.max(logits, 1)  # the classic accuracy idiom
+    assert predicted.tolist() == [1, 0] and tb.argmax(logits, dim=1).tolist() == [1, 0]
+    assert tb.min(logits).item() == pytest.approx(0.1) and tb.argmin(logits).item() == 0
+    assert tb.reshape(logits, (3, 2)).shape == (3, 2) and tb.flatten(logits).shape == (6,) and tb.numel(logits) == 6

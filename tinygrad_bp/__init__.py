@@ -132,3 +132,38 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
 def is_tensor(obj: object) -> bool:
     """True if ``obj`` is a tinygrad_bp Tensor."""
     return isinstance(obj, Tensor)
+
+
+def max(x: Tensor, dim: object = None, keepdim: bool = False) -> object:  # noqa: A001
+    """The largest value; with ``dim`` the named tuple (values, indices), as ``torch.max(x, 1)``."""
+    return x.max(dim, keepdim)
+
+
+def min(x: Tensor, dim: object = None, keepdim: bool = False) -> object:  # noqa: A001
+    """The smallest value; with ``dim`` the named tuple (values, indices)."""
+    return x.min(dim, keepdim)
+
+
+def argmax(x: Tensor, dim: object = None, keepdim: bool = False) -> Tensor:
+    """Index of the largest value (of the flattened tensor when dim is None)."""
+    return x.argmax(dim, keepdim)
+
+
+def argmin(x: Tensor, dim: object = None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest value (of the flattened tensor when dim is None)."""
+    return x.argmin(dim, keepdim)
+
+
+def reshape(x: Tensor, shape: object) -> Tensor:
+    """The same values in a new shape."""
+    return x.reshape(shape)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dims start_dim..end_dim merged into one."""
+    return x.flatten(start_dim, end_dim)
+
+
+def numel(x: Tensor) -> int:
+    """The number of elements."""
+    return x.numel()
