@@ -154,7 +154,7 @@ class Op(Function):
             parents.append(None)
         ctx = cls.__new__(cls) if record else _NO_GRAPH
         try:
-            out = cls.forward(ctx, *datas, **kwargs)
+            out = cls.forward(ctx, *datas, **kwargs) if kwargs else cls.forward(ctx, *datas)
         except ValueError as e:  # NumPy's broadcast failure becomes PyTorch's RuntimeError naming op and shapes
             if "broadcast" not in str(e):
                 raise
