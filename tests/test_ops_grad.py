@@ -283,3 +283,20 @@ def test_gradcheck_catches_a_dropped_off_diagonal_term():
     assert gradcheck(FullSoftmax.apply, (x,))
     assert gradcheck(FullSoftmax.apply, (x,), fast_mode=True)
     assert gradcheck(DiagOnlySoftmax.apply, (x,), fast_mode=True, raise_exception=False) is False
+
+
+def test_index_add_scatters_and_accumulates():
+    """IndexAdd (GetItem's backward as a differentiable op): zeros(shape) with x added at index."""
+    from tinygrad_bp.ops.shape import IndexAdd
+
+    x = leaf(4)
+    index = (np.array([0, 2, 0, 1]),)
+
+    def ref(a):
+        out = np.zeros(3)
+        np.add.at(out, index, a)
+        return out
+
+    check(lambda t: IndexAdd.apply(t, shape=(3,), index=index), x, reference=ref)
+    check(lambda t: IndexAdd.apply(t, shape=(2, 3, 4), index=(slice(None), 1)), leaf(2, 4),
+          reference=lambda a: np.stack([np.zeros((2, 4)), a, np.zeros((2, 4))], axis=1))
