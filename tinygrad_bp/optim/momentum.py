@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinygrad_bp.optim.optimizer import Optimizer, ParamsT, _as_tensor, _bump_version
-from tinygrad_bp.optim.sgd import sgd_update
+from tinygrad_bp.optim.optimizer import Optimizer, ParamsT
+from tinygrad_bp.optim.sgd import update_group
 
 
 class Momentum(Optimizer):
@@ -30,20 +30,4 @@ class Momentum(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         beta = group["beta"]
-        for p, grad in self._params_with_grad(group):
-            state = self.state[p] if beta != 0 else {}
-            buf = state.get("momentum_buffer")
-            new_buf = sgd_update(
-                p.data,
-                grad,
-                None if buf is None else buf.data,
-                lr=group["lr"],
-                momentum=beta,
-                dampening=beta,
-                weight_decay=0,
-                nesterov=False,
-                maximize=False,
-            )
-            if buf is None and new_buf is not None:
-                state["momentum_buffer"] = _as_tensor(new_buf)
-            _bump_version(p)
+        update_group(self, group, momentum=beta, dampening=beta, weight_decay=0, nesterov=False, maximize=False)

@@ -87,20 +87,19 @@ class SGD(Optimizer):
                 p.data -= lr * grad
                 _bump_version(p)
             return
-        for p, grad in self._params_with_grad(group):
-            state = self.state[p] if group["momentum"] != 0 else {}
-            buf = state.get("momentum_buffer")
-            new_buf = sgd_update(
-                p.data,
-                grad,
-                None if buf is None else buf.data,
-                lr=group["lr"],
-                momentum=group["momentum"],
-                dampening=group["dampening"],
-                weight_decay=group["weight_decay"],
-                nesterov=group["nesterov"],
-                maximize=group["maximize"],
-            )
-            if buf is None and new_buf is not None:
-                state["momentum_buffer"] = _as_tensor(new_buf)
-            _bump_version(p)
+        update_group(self, group, momentum=group["momentum"], dampening=group["dampening"],
+                     weight_decay=group["weight_decay"], nesterov=group["nesterov"], maximize=group["maximize"])
+
+
+def update_group(opt: Optimizer, group: dict[str, Any], *, momentum: float, dampening: float,
+                 weight_decay: float, nesterov: bool, maximize: bool) -> None:
+    """``sgd_update`` on every parameter of ``group`` that has a gradient, keeping ``momentum_buffer`` in
+    ``opt.state`` (shared by SGD and Momentum)."""
+    for p, grad in opt._params_with_grad(group):
+        state = opt.state[p] if momentum != 0 else {}
+        buf = state.get("momentum_buffer")
+        new_buf = sgd_update(p.data, grad, None if buf is None else buf.data, lr=group["lr"], momentum=momentum,
+                             dampening=dampening, weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        if buf is None and new_buf is not None:
+            state["momentum_buffer"] = _as_tensor(new_buf)
+        _bump_version(p)
