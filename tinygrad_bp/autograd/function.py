@@ -27,6 +27,8 @@ import numpy as np
 from ..tensor import Tensor, _broadcast_message, _make
 from . import anomaly_mode, grad_mode, saved_values
 
+_grad_state = grad_mode._state  # this thread's grad mode: read on every op
+
 _FREED = "freed"
 _NONES = itertools.repeat(None)
 _sequence = itertools.count()  # nodes are numbered in creation order: a consumer is always numbered later
@@ -100,7 +102,7 @@ class Function:
         ctx.needs_input_grad = needs
         with grad_mode.no_grad():
             out = cls.forward(ctx, *args, **kwargs)
-        if not (grad_mode._enabled and any(needs)):
+        if not (_grad_state.enabled and any(needs)):
             return out
         if not isinstance(out, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
@@ -138,7 +140,7 @@ class Op(Function):
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run forward on the arrays of the inputs; record a node when grad mode is on and an input requires grad."""
-        enabled = grad_mode._enabled
+        enabled = _grad_state.enabled
         record = False
         datas = []  # what forward gets: arrays for Tensors, the rest as is
         parents = []  # node.inputs: the parent node, the leaf, or None (no gradient wanted)

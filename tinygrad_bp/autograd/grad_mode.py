@@ -1,34 +1,43 @@
-"""Grad mode: whether operations record the graph (no_grad, enable_grad, set_grad_enabled)."""
+"""Grad mode: whether operations record the graph (no_grad, enable_grad, set_grad_enabled).
+
+As in PyTorch, the mode belongs to the thread: ``no_grad()`` in one thread leaves recording on in
+every other, and a new thread starts with recording on. (Anomaly mode, as in PyTorch, is one
+process-wide setting: see anomaly_mode.py.)
+"""
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
-_enabled = True
+
+class _ThreadState(threading.local):
+    enabled = True  # the class attribute is every thread's starting value
+
+
+_state = _ThreadState()  # the engine reads ``_state.enabled`` on its hot path
 
 
 def is_grad_enabled() -> bool:
-    """True when operations on tensors that require grad record the graph."""
-    return _enabled
+    """True when operations on tensors that require grad record the graph (in this thread)."""
+    return _state.enabled
 
 
 class set_grad_enabled:
     """Turn graph recording on or off; works as a function call, a context manager and a decorator."""
 
     def __init__(self, mode: bool) -> None:
-        global _enabled
-        self.prev = _enabled
+        self.prev = _state.enabled
         self.mode = bool(mode)
-        _enabled = self.mode
+        _state.enabled = self.mode
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc: object) -> None:
-        global _enabled
-        _enabled = self.prev
+        _state.enabled = self.prev
 
     def __call__(self, fn: Callable) -> Callable:
         mode = self.mode
@@ -46,13 +55,11 @@ class _GradModeContext:
     mode = True
 
     def __enter__(self) -> None:
-        global _enabled
-        self.prev = _enabled
-        _enabled = self.mode
+        self.prev = _state.enabled
+        _state.enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        global _enabled
-        _enabled = self.prev
+        _state.enabled = self.prev
 
     def __call__(self, fn: Callable) -> Callable:
         cls = type(self)
