@@ -16,6 +16,10 @@ ALL = [
     (optim.RMSprop, {"lr": 0.01, "momentum": 0.5, "centered": True}),
     (optim.Adam, {"lr": 0.01, "amsgrad": True}),
     (optim.AdamW, {"lr": 0.01}),
+    (optim.Adadelta, {"lr": 0.5, "weight_decay": 0.01}),
+    (optim.Adamax, {"lr": 0.01}),
+    (optim.NAdam, {"lr": 0.01, "weight_decay": 0.01}),
+    (optim.RAdam, {"lr": 0.01, "weight_decay": 0.01, "decoupled_weight_decay": True}),
 ]
 IDS = [cls.__name__ for cls, _ in ALL]
 
@@ -66,6 +70,19 @@ def run(opt, ps, grads):
     (lambda p: optim.Adam(p, weight_decay=-1), "Invalid weight_decay value: -1"),
     (lambda p: optim.AdamW(p, lr=-0.1), "Invalid learning rate: -0.1"),
     (lambda p: optim.AdamW(p, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
+    (lambda p: optim.Adadelta(p, lr=-1), "Invalid learning rate: -1"),
+    (lambda p: optim.Adadelta(p, rho=1.5), "Invalid rho value: 1.5"),
+    (lambda p: optim.Adadelta(p, eps=-1), "Invalid epsilon value: -1"),
+    (lambda p: optim.Adadelta(p, weight_decay=-1), "Invalid weight_decay value: -1"),
+    (lambda p: optim.Adamax(p, lr=-1), "Invalid learning rate: -1"),
+    (lambda p: optim.Adamax(p, betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
+    (lambda p: optim.Adamax(p, eps=-1), "Invalid epsilon value: -1"),
+    (lambda p: optim.NAdam(p, betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+    (lambda p: optim.NAdam(p, momentum_decay=-0.1), "Invalid momentum_decay value: -0.1"),
+    (lambda p: optim.NAdam(p, weight_decay=-1), "Invalid weight_decay value: -1"),
+    (lambda p: optim.RAdam(p, lr=-1), "Invalid learning rate: -1"),
+    (lambda p: optim.RAdam(p, betas=(-0.1, 0.9)), "Invalid beta parameter at index 0: -0.1"),
+    (lambda p: optim.RAdam(p, eps=-1), "Invalid epsilon value: -1"),
 ])
 def test_invalid_hyperparameters_raise_pytorchs_message(make, message):
     with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
@@ -92,7 +109,7 @@ def test_params_must_be_an_iterable_of_leaf_tensors():
 
 @pytest.mark.parametrize("cls, kwargs", [
     (optim.SGD, {"lr": 0.1}), (optim.Momentum, {}), (optim.Adagrad, {}), (optim.RMSprop, {}), (optim.Adam, {}),
-    (optim.AdamW, {})], ids=IDS)
+    (optim.AdamW, {}), (optim.Adadelta, {}), (optim.Adamax, {}), (optim.NAdam, {}), (optim.RAdam, {})], ids=IDS)
 def test_defaults_are_pytorchs(cls, kwargs):
     group = cls(params(), **kwargs).param_groups[0]
     expected = {
@@ -107,6 +124,12 @@ def test_defaults_are_pytorchs(cls, kwargs):
                      "maximize": False, "decoupled_weight_decay": False},
         optim.AdamW: {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": False,
                       "maximize": False, "decoupled_weight_decay": True},
+        optim.Adadelta: {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0, "maximize": False},
+        optim.Adamax: {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "maximize": False},
+        optim.NAdam: {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "momentum_decay": 4e-3,
+                      "decoupled_weight_decay": False, "maximize": False},
+        optim.RAdam: {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
+                      "decoupled_weight_decay": False, "maximize": False},
     }[cls]
     assert {k: v for k, v in group.items() if k != "params"} == expected
     assert optim.SGD(params()).param_groups[0]["lr"] == 1e-3
@@ -546,3 +569,89 @@ def test_zero_dimensional_parameters_update_like_one_element_ones(cls, kwargs):
     run(cls(vector, **kwargs), vector, [[g.reshape(1)] for (g,) in grads])
     assert scalar[0].shape == () and isinstance(scalar[0].data, np.ndarray)
     np.testing.assert_array_equal(scalar[0].data.reshape(1), vector[0].data)
+
+
+# ---- Adadelta, Adamax, NAdam, RAdam: closed-form cases ------------------------------------------------------
+
+def test_adadelta_first_step_is_sqrt_eps_over_rms_of_the_gradient():
+    g = np.array([0.5, -2.0, 3.0])
+    w = tb.tensor(np.zeros(3), requires_grad=True)
+    opt = optim.Adadelta([w], lr=0.7, rho=0.8, eps=1e-4)
+    w.grad = tb.tensor(g)
+    opt.step()
+    delta = np.sqrt(1e-4) / np.sqrt(0.2 * g**2 + 1e-4) * g
+    np.testing.assert_allclose(w.data, -0.7 * delta, rtol=1e-14)
+    np.testing.assert_allclose(opt.state[w]["acc_delta"].data, 0.2 * delta**2, rtol=1e-14)
+    assert sorted(opt.state[w]) == ["acc_delta", "square_avg", "step"]
+
+
+def test_adamax_moves_each_weight_by_lr_times_sign_under_a_constant_gradient():
+    g = np.array([0.5, -2.0, 3.0, -1e-3])
+    w = tb.tensor(np.zeros(4), requires_grad=True)
+    opt = optim.Adamax([w], lr=0.01, eps=0.0)
+    for t in range(1, 6):
+        w.grad = tb.tensor(g)
+        opt.step()
+        # m = (1 - β₁ᵗ)·g and u = |g| (max of decayed |g| and |g|), so each step is exactly lr·sign(g)
+        np.testing.assert_allclose(w.data, -0.01 * t * np.sign(g), rtol=1e-12)
+    np.testing.assert_allclose(opt.state[w]["exp_inf"].data, np.abs(g), rtol=0)
+
+
+def test_nadam_mu_product_is_the_product_of_the_momentum_schedule_in_float32():
+    w = tb.tensor(np.zeros(2), requires_grad=True)
+    opt = optim.NAdam([w], momentum_decay=0.05)
+    for _ in range(7):
+        w.grad = tb.ones(2, dtype=tb.float64)
+        opt.step()
+    mus = [0.9 * (1 - 0.5 * 0.96 ** (t * 0.05)) for t in range(1, 8)]
+    mu_product = opt.state[w]["mu_product"]
+    assert mu_product.dtype == tb.float32 and mu_product.shape == ()
+    np.testing.assert_allclose(mu_product.item(), np.prod(mus), rtol=1e-6)
+
+
+def test_nadam_first_step_formula():
+    g = np.array([0.3, -1.2])
+    w = tb.tensor(np.zeros(2), requires_grad=True)
+    lr, b1, b2, psi = 0.01, 0.9, 0.999, 4e-3
+    opt = optim.NAdam([w], lr=lr, betas=(b1, b2), momentum_decay=psi)
+    w.grad = tb.tensor(g)
+    opt.step()
+    mu1, mu2 = (b1 * (1 - 0.5 * 0.96 ** (t * psi)) for t in (1, 2))
+    denom = np.abs(g) + 1e-8  # √(v / (1 − β₂)) = |g| after one step
+    m = (1 - b1) * g
+    expected = -lr * (1 - mu1) / (1 - mu1) * g / denom - lr * mu2 / (1 - mu1 * mu2) * m / denom
+    np.testing.assert_allclose(w.data, expected, rtol=1e-6)  # mu_product is float32, as in PyTorch
+
+
+def test_radam_takes_momentum_steps_until_the_variance_is_tractable():
+    # β₂ = 0.999: ρ∞ ≈ 1999, ρₜ ≤ 5 for t ≤ 5 (bias-corrected momentum only), then rectified Adam steps
+    g = np.array([0.5, -2.0])
+    w = tb.tensor(np.zeros(2), requires_grad=True)
+    opt = optim.RAdam([w], lr=0.01)
+    positions = []
+    for _ in range(7):
+        w.grad = tb.tensor(g)
+        opt.step()
+        positions.append(w.data.copy())
+    steps = np.diff(np.concatenate([np.zeros((1, 2)), positions]), axis=0)
+    np.testing.assert_allclose(steps[:5], np.tile(-0.01 * g, (5, 1)), rtol=1e-12)  # m̂ = g for a constant g
+    b2, t = 0.999, 6
+    rho_inf = 2 / (1 - b2) - 1
+    rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+    rect = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    np.testing.assert_allclose(steps[5], -0.01 * rect * np.sign(g), rtol=1e-6)  # √v̂ = |g|
+
+
+def test_nadam_mu_product_keeps_its_dtype_and_shape_through_load_state_dict():
+    a = params()
+    opt = optim.NAdam(a, lr=0.01)
+    run(opt, a, grad_sequence(3))
+    sd = opt.state_dict()
+    other = optim.NAdam(params(dtype=np.float32), lr=0.01)
+    other.load_state_dict(sd)
+    loaded = other.state[other.param_groups[0]["params"][0]]
+    assert loaded["mu_product"].dtype == tb.float32 and loaded["mu_product"].shape == ()
+    assert loaded["exp_avg"].dtype == tb.float32
+    sd["state"][0]["mu_product"] = tb.ones(2)
+    with pytest.raises(ValueError, match="'mu_product' has shape"):
+        other.load_state_dict(sd)

@@ -102,13 +102,18 @@ def test_final_state_matches_pytorch(name):
 
 def test_golden_file_covers_every_optimizer_and_option():
     covered = {cfg["optimizer"] for cfg in gold.CONFIGS.values()}
-    assert covered == {"SGD", "Momentum", "Adagrad", "RMSprop", "Adam", "AdamW"}
+    assert covered == {"SGD", "Momentum", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax", "NAdam", "RAdam"}
     options = set()
     for cfg in gold.CONFIGS.values():
         options |= set(cfg["kwargs"])
         options |= {k for _, opts in cfg.get("groups", []) for k in opts}
     assert {"momentum", "dampening", "nesterov", "weight_decay", "maximize", "lr_decay",
-            "initial_accumulator_value", "centered", "amsgrad", "betas", "alpha", "eps"} <= options
+            "initial_accumulator_value", "centered", "amsgrad", "betas", "alpha", "eps", "rho", "momentum_decay",
+            "decoupled_weight_decay"} <= options
+    for family in ("Adadelta", "Adamax", "NAdam", "RAdam"):
+        kinds = {"float32" if cfg.get("dtype") else "groups" if "groups" in cfg else "plain"
+                 for cfg in gold.CONFIGS.values() if cfg["optimizer"] == family}
+        assert kinds == {"float32", "groups", "plain"}, family
     assert any("groups" in cfg for cfg in gold.CONFIGS.values())
     assert any("none_every" in cfg for cfg in gold.CONFIGS.values())
 

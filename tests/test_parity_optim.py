@@ -80,13 +80,24 @@ def _random_config(rng, family):
         kwargs = {"lr": lr, "alpha": float(rng.choice([0.5, 0.9, 0.99])), "eps": float(rng.choice([1e-8, 1e-3])),
                   "weight_decay": wd, "momentum": float(rng.choice([0.0, 0.9])), "centered": flag(),
                   "maximize": flag()}
+    elif family == "Adadelta":
+        kwargs = {"lr": float(rng.choice([0.1, 1.0])), "rho": float(rng.choice([0.0, 0.5, 0.9, 1.0])),
+                  "eps": float(rng.choice([1e-6, 1e-3])), "weight_decay": wd, "maximize": flag()}
+    elif family in ("Adamax", "NAdam", "RAdam"):
+        kwargs = {"lr": lr, "betas": [float(rng.choice([0.0, 0.3, 0.9])), float(rng.choice([0.5, 0.9, 0.999]))],
+                  "eps": float(rng.choice([1e-8, 1e-4])), "weight_decay": wd, "maximize": flag()}
+        if family == "NAdam":
+            kwargs["momentum_decay"] = float(rng.choice([0.0, 4e-3, 0.1]))
+        if family != "Adamax":
+            kwargs["decoupled_weight_decay"] = flag()
     else:
         kwargs = {"lr": lr, "betas": [float(rng.choice([0.0, 0.3, 0.9])), float(rng.choice([0.5, 0.999]))],
                   "eps": float(rng.choice([1e-8, 1e-4])), "weight_decay": wd, "amsgrad": flag(), "maximize": flag()}
     return {"optimizer": family, "kwargs": kwargs, "torch_optimizer": family, "torch_kwargs": kwargs}
 
 
-@pytest.mark.parametrize("family", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("family", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax", "NAdam",
+                                    "RAdam"])
 def test_random_hyperparameters_and_large_tensors_live(family):
     pytest.importorskip("torch")
     rng = np.random.default_rng(sum(map(ord, family)))
@@ -98,7 +109,8 @@ def test_random_hyperparameters_and_large_tensors_live(family):
         compare(cfg, init, grads, f"{family} trial {trial} {cfg['kwargs']}")
 
 
-@pytest.mark.parametrize("name", ["SGD", "Momentum", "Adagrad", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", ["SGD", "Momentum", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax",
+                                  "NAdam", "RAdam"])
 def test_gradient_that_depends_on_the_weights_live(name):
     # minimise ½θᵀAθ − bᵀθ with a closure: the gradient feeds back, so differences would compound
     torch = pytest.importorskip("torch")
@@ -148,6 +160,14 @@ BAD = [
     ("Adam", {"lr": -0.1}), ("Adam", {"eps": -1.0}), ("Adam", {"betas": (1.0, 0.999)}),
     ("Adam", {"betas": (0.9, 1.5)}), ("Adam", {"weight_decay": -0.1}),
     ("AdamW", {"lr": -0.1}), ("AdamW", {"betas": (-0.1, 0.999)}), ("AdamW", {"weight_decay": -0.1}),
+    ("Adadelta", {"lr": -0.1}), ("Adadelta", {"rho": 1.01}), ("Adadelta", {"rho": -0.5}), ("Adadelta", {"eps": -1.0}),
+    ("Adadelta", {"weight_decay": -0.1}),
+    ("Adamax", {"lr": -0.1}), ("Adamax", {"eps": -1.0}), ("Adamax", {"betas": (1.0, 0.999)}),
+    ("Adamax", {"betas": (0.9, -0.5)}), ("Adamax", {"weight_decay": -0.1}),
+    ("NAdam", {"lr": -0.1}), ("NAdam", {"eps": -1.0}), ("NAdam", {"betas": (1.5, 0.999)}),
+    ("NAdam", {"betas": (0.9, 1.0)}), ("NAdam", {"weight_decay": -0.1}), ("NAdam", {"momentum_decay": -4e-3}),
+    ("RAdam", {"lr": -0.1}), ("RAdam", {"eps": -1.0}), ("RAdam", {"betas": (-0.1, 0.999)}),
+    ("RAdam", {"betas": (0.9, 1.0)}), ("RAdam", {"weight_decay": -0.1}),
 ]
 
 
@@ -161,13 +181,15 @@ def test_validation_messages_match_pytorch(name, kwargs):
     assert str(ours.value) == str(theirs.value)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax", "NAdam",
+                                  "RAdam"])
 def test_defaults_and_state_dict_layout_match_pytorch(name):
     torch = pytest.importorskip("torch")
     torch_only = {"foreach", "differentiable", "fused", "capturable"}
     kwargs = {"lr": 0.1} if name == "SGD" else {}
     extra = {"SGD": {"momentum": 0.9}, "RMSprop": {"momentum": 0.9, "centered": True}, "Adam": {"amsgrad": True},
-             "AdamW": {"amsgrad": True}, "Adagrad": {}}[name]
+             "AdamW": {"amsgrad": True}, "Adagrad": {}, "Adadelta": {"rho": 0.5}, "Adamax": {"eps": 1e-3},
+             "NAdam": {"decoupled_weight_decay": True}, "RAdam": {"decoupled_weight_decay": True}}[name]
     tp = [torch.zeros(3, dtype=torch.float64, requires_grad=True), torch.zeros(2, dtype=torch.float64,
                                                                                requires_grad=True)]
     op = [tb.zeros(3, dtype=tb.float64, requires_grad=True), tb.zeros(2, dtype=tb.float64, requires_grad=True)]
@@ -185,8 +207,10 @@ def test_defaults_and_state_dict_layout_match_pytorch(name):
     assert sorted(tsd["state"]) == sorted(osd["state"])
     for i in tsd["state"]:
         assert sorted(tsd["state"][i]) == sorted(osd["state"][i])
-        if "step" in tsd["state"][i]:
-            assert str(tsd["state"][i]["step"].dtype).split(".")[-1] == str(osd["state"][i]["step"].dtype)
+        for key in ("step", "mu_product"):
+            if key in tsd["state"][i]:
+                assert str(tsd["state"][i][key].dtype).split(".")[-1] == str(osd["state"][i][key].dtype)
+                assert tuple(tsd["state"][i][key].shape) == osd["state"][i][key].shape == ()
 
 
 @pytest.mark.parametrize("name", sorted(gold.SCHEDULES))

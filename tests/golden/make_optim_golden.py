@@ -89,10 +89,46 @@ _add("adam_groups_none_grad", "Adam", {"lr": 0.01},
 _add("adamw", "AdamW", {})
 _add("adamw_lr", "AdamW", {"lr": 0.01, "weight_decay": 0.1})
 _add("adamw_amsgrad_maximize", "AdamW", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True, "maximize": True})
+_add("adadelta", "Adadelta", {"lr": 0.5})
+_add("adadelta_default", "Adadelta", {})
+_add("adadelta_rho_eps", "Adadelta", {"lr": 0.5, "rho": 0.5, "eps": 1e-4})
+_add("adadelta_weight_decay", "Adadelta", {"lr": 0.5, "weight_decay": 0.1})
+_add("adadelta_maximize", "Adadelta", {"lr": 0.5, "maximize": True})
+_add("adadelta_groups_none_grad", "Adadelta", {"lr": 0.5},
+     groups=[([0], {"rho": 0.8}), ([1], {"lr": 1.0, "weight_decay": 0.2})], none_every=3)
+_add("adamax", "Adamax", {"lr": 0.01})
+_add("adamax_default", "Adamax", {})
+_add("adamax_weight_decay", "Adamax", {"lr": 0.01, "weight_decay": 0.1})
+_add("adamax_maximize", "Adamax", {"lr": 0.01, "maximize": True})
+_add("adamax_betas", "Adamax", {"lr": 0.01, "betas": [0.3, 0.5], "eps": 1e-3})
+_add("adamax_groups_none_grad", "Adamax", {"lr": 0.01},
+     groups=[([0], {"betas": [0.5, 0.9]}), ([1], {"lr": 0.05})], none_every=3)
+_add("nadam", "NAdam", {"lr": 0.01})
+_add("nadam_default", "NAdam", {})
+_add("nadam_weight_decay", "NAdam", {"lr": 0.01, "weight_decay": 0.1})
+_add("nadam_decoupled", "NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True})
+_add("nadam_momentum_decay", "NAdam", {"lr": 0.01, "momentum_decay": 0.1})
+_add("nadam_maximize", "NAdam", {"lr": 0.01, "maximize": True})
+_add("nadam_betas", "NAdam", {"lr": 0.01, "betas": [0.3, 0.5], "eps": 1e-6})
+_add("nadam_groups_none_grad", "NAdam", {"lr": 0.01},
+     groups=[([0], {"momentum_decay": 0.02}), ([1], {"lr": 0.05, "betas": [0.8, 0.99]})], none_every=3)
+_add("radam", "RAdam", {"lr": 0.01})
+_add("radam_default", "RAdam", {})
+_add("radam_weight_decay", "RAdam", {"lr": 0.01, "weight_decay": 0.1})
+_add("radam_decoupled", "RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True})
+_add("radam_maximize", "RAdam", {"lr": 0.01, "maximize": True})
+_add("radam_fast_rectified", "RAdam", {"lr": 0.01, "betas": [0.5, 0.9], "eps": 1e-6})  # rho_t > 5 from step 6
+_add("radam_never_rectified", "RAdam", {"lr": 0.01, "betas": [0.8, 0.5]})  # rho_inf = 3: momentum steps only
+_add("radam_groups_none_grad", "RAdam", {"lr": 0.01},
+     groups=[([0], {"betas": [0.5, 0.9]}), ([1], {"lr": 0.05, "weight_decay": 0.1})], none_every=3)
 _add("sgd_momentum_f32", "SGD", {"lr": 0.05, "momentum": 0.9}, dtype="float32")
 _add("adam_f32", "Adam", {"lr": 0.01}, dtype="float32")
 _add("rmsprop_f32", "RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}, dtype="float32")
 _add("adagrad_f32", "Adagrad", {"lr": 0.1}, dtype="float32")
+_add("adadelta_f32", "Adadelta", {"lr": 0.5, "weight_decay": 0.1}, dtype="float32")
+_add("adamax_f32", "Adamax", {"lr": 0.01}, dtype="float32")
+_add("nadam_f32", "NAdam", {"lr": 0.01, "weight_decay": 0.1}, dtype="float32")
+_add("radam_f32", "RAdam", {"lr": 0.01}, dtype="float32")
 
 # Learning-rate schedules: name -> (scheduler, kwargs, metrics for ReduceLROnPlateau or None).
 # The optimizer is SGD with two groups, lr 0.1 and 0.05. Lambdas are referred to by name.

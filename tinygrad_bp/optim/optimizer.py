@@ -34,10 +34,15 @@ def _as_tensor(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
-def _new_step() -> Tensor:
-    """The ``step`` counter: a 0-d float tensor, as in PyTorch (float64 when that is the default dtype)."""
+# State buffers that are 0-d counters in PyTorch's scalar dtype, not arrays shaped like their parameter.
+SCALAR_STATE = ("step", "mu_product")
+
+
+def _new_step(value: float = 0.0) -> Tensor:
+    """The ``step`` counter (or another scalar state such as NAdam's ``mu_product``, from ``value``): a 0-d
+    float tensor, as in PyTorch (float64 when that is the default dtype, else float32)."""
     dtype = np.float64 if get_default_dtype() == np.float64 else np.float32
-    return _as_tensor(np.zeros((), dtype=dtype))
+    return _as_tensor(np.full((), value, dtype=dtype))
 
 
 def _increment_step(step: Tensor) -> float:
@@ -242,7 +247,8 @@ class Optimizer:
 
         Everything is checked before anything changes: a state dict whose groups, parameter counts, options,
         buffer names or buffer shapes do not fit this optimizer raises ``ValueError`` and leaves it untouched.
-        Buffers are copied and cast to their parameter's dtype; ``step`` keeps its own dtype.
+        Buffers are copied and cast to their parameter's dtype; ``step`` (and NAdam's ``mu_product``) keep their own
+        dtype.
         """
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError("optimizer state dict must be a dict with 'state' and 'param_groups' entries")
@@ -298,16 +304,17 @@ def _copy_value(v: Any) -> Any:
 
 
 def _load_value(key: str, value: Any, param: Tensor, index: Any) -> Tensor:
-    """A saved state buffer as a fresh tensor: cast to the parameter's dtype (``step`` keeps its dtype)."""
+    """A saved state buffer as a fresh tensor: cast to the parameter's dtype (``step`` and the other 0-d
+    counters of SCALAR_STATE keep their dtype)."""
     if isinstance(value, Tensor):
         array = value.data
     elif isinstance(value, (np.ndarray, int, float, np.number)):
         array = np.asarray(value)
     else:
         raise ValueError(f"loaded state for parameter {index}: {key!r} is a {_typename(value)}, not a tensor")
-    if key == "step":
+    if key in SCALAR_STATE:
         if array.shape != ():
-            raise ValueError(f"loaded state for parameter {index}: 'step' has shape {array.shape}, expected ()")
+            raise ValueError(f"loaded state for parameter {index}: {key!r} has shape {array.shape}, expected ()")
         dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float32
         return _as_tensor(np.array(array, dtype=dtype))
     if array.shape != param.data.shape:
