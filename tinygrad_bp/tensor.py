@@ -404,8 +404,7 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self if min is None else maximum(self, min)
-            return out if max is None else minimum(out, max)
+            return _clamp_bounds(self, min, max)
         x = self
         if x.data.dtype.kind != "f" and any(isinstance(v, builtins.float) for v in (min, max)):
             x = x.to(dtypes.get_default_dtype())
@@ -448,15 +447,16 @@ class Tensor:
             dim, unbiased = None, dim
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
-        axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "var")
-        n = self.data.size if axis is None else int(np.prod([self.shape[a] for a in axis]))
-        centered = self - self.mean(dim=axis, keepdim=True)
-        return (centered * centered).sum(dim=axis, keepdim=keepdim) / builtins.max(n - correction, 0)
+        return _var(self, dim, keepdim, correction, "var")
 
     def std(self, dim: Any = None, unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
             correction: Any = None) -> Tensor:
         """√var (unbiased by default)."""
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        if isinstance(dim, builtins.bool):
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        return _var(self, dim, keepdim, correction, "std")
 
     def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         """Largest value; with ``dim`` the named tuple (values, indices); with a tensor, ``maximum``."""
@@ -791,6 +791,18 @@ def _reduce_args(t: Tensor, dim: Any, axis: Any, keepdim: Any, keepdims: Any, op
     return tuple(sorted({_dim(d, t.ndim, op) for d in dims})), builtins.bool(keepdim)
 
 
+def _var(t: Tensor, dim: Any, keepdim: builtins.bool, correction: Any, op: str) -> Tensor:
+    axis, keepdim = _reduce_args(t, dim, None, keepdim, None, op)
+    n = t.data.size if axis is None else builtins.int(np.prod([t.shape[a] for a in axis]))
+    if n - correction <= 0:
+        import warnings
+
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+    op_class = _ops.reduce.Var if op == "var" else _ops.reduce.Std
+    return op_class.apply(t, axis=axis, keepdims=keepdim, correction=correction)
+
+
 def _size_args(args: tuple) -> tuple:
     """Accept sizes as f(2, 3) or f((2, 3)) or f([2, 3])."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -1032,6 +1044,22 @@ def minimum(input: Any, other: Any) -> Tensor:  # noqa: A002
     """Elementwise min; on ties the gradient is split evenly."""
     a, b = _promoted_pair(input, other)
     return _broadcasting("minimum", _ops.elementwise.Minimum, a, b)
+
+
+def _clamp_bounds(x: Tensor, lo: Any, hi: Any) -> Tensor:
+    """clamp with tensor bounds: one op, promoted to a common dtype (ties give the gradient to x)."""
+    parts = [x] + [None if b is None else _as_tensor(b) for b in (lo, hi)]
+    present = [t for t in parts if t is not None]
+    dt = present[0].data.dtype
+    for orig, t in zip((lo, hi), parts[1:]):
+        if t is not None and t.data.dtype != dt:
+            dt = dtypes.promote(dt, _rank(x), t.data.dtype, _rank_or_scalar(orig))
+    parts = [t if t is None or t.data.dtype == dt else t.to(dt) for t in parts]
+    try:
+        return _ops.elementwise.ClampBounds.apply(*parts)
+    except ValueError as e:
+        raise RuntimeError(f"clamp: input {x.shape}, min {None if parts[1] is None else parts[1].shape} and max "
+                           f"{None if parts[2] is None else parts[2].shape} cannot be broadcast together") from e
 
 
 def _promoted_pair(a: Any, b: Any) -> tuple:

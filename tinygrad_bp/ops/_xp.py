@@ -23,6 +23,14 @@ def where(cond: Any, a: Any, b: Any) -> Any:
     return t_where(cond, a, b)
 
 
+def zeros_like(x: Any) -> Any:
+    """Zeros of x's shape and dtype, outside any graph (a gradient that is identically zero)."""
+    if _is_array(x):
+        return np.zeros_like(x)
+    from ..tensor import Tensor
+    return Tensor._make(np.zeros(x.shape, x.dtype))
+
+
 def exp(x: Any) -> Any:
     return np.exp(x) if _is_array(x) else x.exp()
 

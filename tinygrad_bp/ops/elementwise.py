@@ -83,7 +83,7 @@ class Pow(Op):
         gx = gy = None
         if need_x:
             if isinstance(y, (int, float)):  # a Python exponent: x**0 is constant
-                gx = g * (y * x ** (y - 1)) if y != 0 else g * 0.0
+                gx = g * (y * x ** (y - 1)) if y != 0 else _xp.zeros_like(x)  # detached, as in PyTorch
             else:
                 gx = _xp.where(y == 0, 0.0, g * (y * x ** (y - 1)))
         if need_y:
@@ -233,17 +233,48 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
-    """z = max(x, 0);  dz/dx = 1 where x > 0, else 0"""
+    """z = max(x, 0);  dz/dx = 1 where z > 0, else 0
+
+    The mask is read from the saved output, so with create_graph the gradient stays connected to
+    x (with a zero derivative, as PyTorch's threshold_backward): a second derivative gives zeros.
+    """
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
-        mask = x > 0
-        ctx.mask = mask
-        return x * mask
+        out = x * (x > 0)
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return g * ctx.mask
+        (out,) = ctx.saved_tensors
+        return g * (out > 0) if _xp._is_array(out) else g * out.sign()  # out ≥ 0: sign is the 0/1 mask
+
+
+class ClampBounds(Op):
+    """z = min(max(x, lo), hi) with tensor bounds;  dz/dx = 1 where lo ≤ x ≤ hi; dz/dlo = 1 where
+    x < lo < hi (or x < lo, no hi); dz/dhi = 1 where x > hi or hi < lo. Ties go to x, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> np.ndarray:
+        keep = np.ones(np.shape(x), bool)
+        out = x
+        if lo is not None:
+            keep = keep & (x >= lo)
+            ctx.to_lo = (x < lo) & (lo < hi) if hi is not None else x < lo
+            out = np.maximum(out, lo)
+        if hi is not None:
+            keep = keep & (x <= hi)
+            ctx.to_hi = (x > hi) | (hi < lo) if lo is not None else x > hi
+            out = np.minimum(out, hi)
+        ctx.keep = keep
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        need_x, need_lo, need_hi = ctx.needs_input_grad
+        return (_xp.where(ctx.keep, g, 0.0) if need_x else None, _xp.where(ctx.to_lo, g, 0.0) if need_lo else None,
+                _xp.where(ctx.to_hi, g, 0.0) if need_hi else None)
 
 
 class Clamp(Op):
@@ -296,10 +327,9 @@ class Where(Op):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
-        need_x, need_y = ctx.needs_input_grad[1:]
-        zero = g * 0
-        return (None, _xp.where(ctx.cond, g, zero) if need_x else None,
-                _xp.where(ctx.cond, zero, g) if need_y else None)
+        need_x, need_y = ctx.needs_input_grad[1:]  # a literal 0, not g·0: an inf/NaN upstream must not leak
+        return (None, _xp.where(ctx.cond, g, 0.0) if need_x else None,
+                _xp.where(ctx.cond, 0.0, g) if need_y else None)
 
 
 class Cast(Op):

@@ -147,3 +147,50 @@ class LogSoftmax(Op):
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
         return g - _xp.exp(out) * g.sum(axis=ctx.axis, keepdims=True)
+
+
+class Var(Op):
+    """z = Σ (x − x̄)² / max(n − c, 0) over axis;  dz/dx = 2 (x − x̄) / (n − c)
+
+    With no degrees of freedom left (n ≤ c) PyTorch's rule: over all elements the gradient is
+    ∞ (NaN where x = x̄); over dims, 2 / (n − c) as it stands (∞ at n = c, negative below).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False, correction: float = 1) -> np.ndarray:
+        mean = x.mean(axis=axis, keepdims=True)
+        centered = x - mean
+        n = x.size // max(mean.size, 1) if x.size else 0
+        ctx.save_for_backward(x)
+        ctx.in_shape, ctx.axis, ctx.keepdims, ctx.n, ctx.dof = x.shape, axis, keepdims, n, n - correction
+        if n - correction <= 0 and axis is None:
+            ctx.no_dof = np.where(centered == 0, np.nan, np.inf).astype(x.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (centered * centered).sum(axis=axis, keepdims=keepdims) / max(n - correction, 0)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        g = _expand_dims(g, ctx.in_shape, ctx.axis, ctx.keepdims)
+        with np.errstate(divide="ignore", invalid="ignore"):  # ∞·0 = NaN is PyTorch's answer here too
+            if ctx.dof <= 0 and ctx.axis is None:
+                return g * ctx.no_dof
+            x = ctx.saved_tensors[0]
+            centered = x - x.sum(axis=ctx.axis, keepdims=True) / ctx.n
+            return g * (centered * float(np.float64(2.0) / np.float64(ctx.dof)))
+
+
+class Std(Op):
+    """z = √var(x);  dz/dx = dvar/dx / (2z), taken as 0 where z = 0 (PyTorch's rule)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False, correction: float = 1) -> np.ndarray:
+        out = np.sqrt(Var.forward(ctx, x, axis, keepdims, correction))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        out = ctx.saved_tensors[1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = _xp.where(out == 0, 0.0, g / (2 * out))
+        return Var.backward(ctx, g)
