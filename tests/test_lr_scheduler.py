@@ -169,3 +169,125 @@ def test_state_dict_holds_no_optimizer_and_no_lambdas():
     assert sd["last_epoch"] == 0 and sd["base_lrs"] == [0.1]
     plateau = S.ReduceLROnPlateau(opt).state_dict()
     assert plateau["best"] == math.inf and plateau["num_bad_epochs"] == 0
+
+
+# ---- LinearLR, CosineAnnealingWarmRestarts, OneCycleLR, SequentialLR ------------------------------------------
+
+def test_linear_lr_ramps_from_start_to_end_factor_then_stays():
+    opt = make_opt((0.8,))
+    got = epochs(opt, S.LinearLR(opt, start_factor=0.25, end_factor=1.0, total_iters=3), 6)
+    np.testing.assert_allclose(got, [0.2, 0.4, 0.6, 0.8, 0.8, 0.8], rtol=1e-12)
+    opt = make_opt((1.0,))
+    sched = S.LinearLR(opt, start_factor=1.0, end_factor=0.0, total_iters=4)
+    np.testing.assert_allclose(epochs(opt, sched, 6), [1.0, 0.75, 0.5, 0.25, 0.0, 0.0], atol=1e-15)
+
+
+def test_linear_lr_step_with_an_epoch_uses_the_closed_form():
+    opt = make_opt((1.0,))
+    sched = S.LinearLR(opt, start_factor=0.5, total_iters=10)
+    opt.step()
+    with pytest.warns(UserWarning, match="deprecated"):
+        sched.step(4)
+    np.testing.assert_allclose(sched.get_last_lr(), [0.5 + 0.5 * 4 / 10], rtol=1e-12)
+
+
+def test_cosine_warm_restarts_closed_form_with_growing_periods():
+    opt = make_opt((1.0,))
+    sched = S.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2, eta_min=0.1)
+    got = epochs(opt, sched, 14)
+    # periods 2, 4, 8: restarts at epochs 2 and 6
+    t_cur = [0, 1, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7]
+    t_i = [2, 2, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8]
+    expected = [0.1 + 0.9 * (1 + math.cos(math.pi * c / i)) / 2 for c, i in zip(t_cur, t_i)]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert got[2] == 1.0 and got[6] == 1.0
+
+
+def test_cosine_warm_restarts_fractional_epochs_and_validation():
+    opt = make_opt((1.0,))
+    sched = S.CosineAnnealingWarmRestarts(opt, T_0=4)
+    sched.step(5.0)  # one period of 4 done: T_cur = 1
+    np.testing.assert_allclose(sched.get_last_lr(), [(1 + math.cos(math.pi / 4)) / 2], rtol=1e-12)
+    sched.step(2.5)
+    assert sched.last_epoch == 2 and sched.T_cur == 2.5
+    with pytest.raises(ValueError, match="Expected non-negative epoch, but got -1"):
+        sched.step(-1)
+    with pytest.raises(ValueError, match="Expected positive integer T_0, but got 0"):
+        S.CosineAnnealingWarmRestarts(opt, T_0=0)
+    with pytest.raises(ValueError, match="Expected integer T_mult >= 1, but got 0"):
+        S.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=0)
+
+
+def test_one_cycle_peaks_at_max_lr_and_ends_at_min_lr_with_momentum_cycling_the_other_way():
+    opt = optim.SGD([tb.zeros(2, requires_grad=True)], lr=0.01, momentum=0.9)
+    sched = S.OneCycleLR(opt, max_lr=1.0, total_steps=20, pct_start=0.25)  # warm-up ends at step 4
+    lrs, moms = [], []
+    for _ in range(20):
+        lrs.append(opt.param_groups[0]["lr"])
+        moms.append(opt.param_groups[0]["momentum"])
+        opt.step()
+        sched.step()
+    assert lrs[0] == pytest.approx(1.0 / 25) and moms[0] == pytest.approx(0.95)
+    assert max(lrs) == pytest.approx(1.0) and lrs.index(max(lrs)) == 4
+    assert moms[4] == pytest.approx(0.85) and min(moms) == moms[4]
+    assert lrs[-1] == pytest.approx(1.0 / 25 / 1e4) and moms[-1] == pytest.approx(0.95)
+    assert all(a < b for a, b in zip(lrs[:4], lrs[1:5])) and all(a > b for a, b in zip(lrs[4:-1], lrs[5:]))
+    group = opt.param_groups[0]
+    assert (group["initial_lr"], group["max_lr"], group["max_momentum"], group["base_momentum"]) == (
+        0.04, 1.0, 0.95, 0.85)
+    with pytest.raises(ValueError, match="Tried to step 21 times. The specified number of total steps is 20"):
+        sched.step()
+
+
+def test_one_cycle_cycles_adams_beta1_and_needs_momentum_or_betas():
+    opt = optim.Adam([tb.zeros(2, requires_grad=True)], betas=(0.5, 0.99))
+    S.OneCycleLR(opt, max_lr=0.1, total_steps=10)
+    assert opt.param_groups[0]["betas"] == (0.95, 0.99)
+    with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+        S.OneCycleLR(optim.Adagrad([tb.zeros(2, requires_grad=True)]), max_lr=0.1, total_steps=10)
+    with pytest.raises(ValueError, match="You must define either total_steps OR"):
+        S.OneCycleLR(make_opt(), max_lr=0.1)
+
+
+def test_sequential_lr_hands_over_at_the_milestones():
+    opt = make_opt((1.0,))
+    warmup = S.LinearLR(opt, start_factor=0.25, total_iters=3)
+    decay = S.ExponentialLR(opt, gamma=0.5)
+    sched = S.SequentialLR(opt, [warmup, decay], milestones=[3])
+    got = epochs(opt, sched, 7)
+    np.testing.assert_allclose(got, [0.25, 0.5, 0.75, 1.0, 0.5, 0.25, 0.125], rtol=1e-12)
+    assert warmup.last_epoch == 2 and decay.last_epoch == 4  # restarted at 0 on epoch 3, then 4 steps
+
+
+def test_sequential_lr_state_dict_resumes_the_schedule(tmp_path):
+    def build(opt):
+        return S.SequentialLR(opt, [S.LinearLR(opt, start_factor=0.5, total_iters=2),
+                                    S.CosineAnnealingWarmRestarts(opt, T_0=3)], milestones=[2])
+
+    opt = make_opt((1.0, 0.5))
+    sched = build(opt)
+    epochs(opt, sched, 4)
+    tb.save({"optimizer": opt.state_dict(), "scheduler": sched.state_dict()}, tmp_path / "ckpt.npz")
+    rest = epochs(opt, sched, 6)
+    ckpt = tb.load(tmp_path / "ckpt.npz")
+    opt2 = make_opt((1.0, 0.5))
+    sched2 = build(opt2)
+    opt2.load_state_dict(ckpt["optimizer"])
+    sched2.load_state_dict(ckpt["scheduler"])
+    np.testing.assert_allclose(epochs(opt2, sched2, 6), rest, rtol=1e-12)
+    assert [len(s) for s in ckpt["scheduler"]["_schedulers"]] == [len(s.state_dict()) for s in sched2._schedulers]
+
+
+def test_one_cycle_state_dict_resumes_the_schedule(tmp_path):
+    opt = optim.SGD([tb.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9)
+    sched = S.OneCycleLR(opt, max_lr=0.5, total_steps=30, anneal_strategy="linear", three_phase=True)
+    epochs(opt, sched, 7)
+    tb.save({"optimizer": opt.state_dict(), "scheduler": sched.state_dict()}, tmp_path / "ckpt.npz")
+    rest = epochs(opt, sched, 20)
+    ckpt = tb.load(tmp_path / "ckpt.npz")
+    opt2 = optim.SGD([tb.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9)
+    sched2 = S.OneCycleLR(opt2, max_lr=9.0, total_steps=30)
+    opt2.load_state_dict(ckpt["optimizer"])
+    sched2.load_state_dict(ckpt["scheduler"])
+    assert sched2._anneal_func_type == "linear" and len(sched2._schedule_phases) == 3
+    np.testing.assert_allclose(epochs(opt2, sched2, 20), rest, rtol=1e-12)

@@ -21,7 +21,8 @@ gold = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gold)
 
 DATA = dict(np.load(GOLDEN / "optim_trajectories.npz"))
-SCHEDULES = json.loads((GOLDEN / "optim_lr_schedules.json").read_text())["schedules"]
+_RECORDED = json.loads((GOLDEN / "optim_lr_schedules.json").read_text())
+SCHEDULES, MOMENTA = _RECORDED["schedules"], _RECORDED["momenta"]
 
 # float64: a few ulps of values of order 1 (measured worst case ~1e-15); float32: a few float32 ulps.
 TOL = {"float64": {"rtol": 1e-12, "atol": 1e-13}, "float32": {"rtol": 2e-5, "atol": 2e-6}}
@@ -118,25 +119,25 @@ def test_golden_file_covers_every_optimizer_and_option():
     assert any("none_every" in cfg for cfg in gold.CONFIGS.values())
 
 
-def _scheduler(name):
-    spec = gold.SCHEDULES[name]
-    params = [tb.zeros(2, requires_grad=True) for _ in gold.GROUP_LRS]
-    opt = tb.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, gold.GROUP_LRS)])
-    cls = getattr(tb.optim.lr_scheduler, spec["scheduler"])
-    return spec, opt, cls(opt, **gold.scheduler_kwargs(spec["kwargs"]))
-
-
 @pytest.mark.parametrize("name", sorted(gold.SCHEDULES))
 def test_lr_schedule_matches_pytorch(name):
-    spec, opt, sched = _scheduler(name)
-    lrs = [list(sched.get_last_lr())]
+    spec = gold.SCHEDULES[name]
+    opt, sched = gold.make_schedule(tb, spec)
+    lrs, moms = [list(sched.get_last_lr())], [gold.momenta(opt)]
     for epoch in range(gold.EPOCHS):
         opt.step()
-        if "metrics" in spec:
-            sched.step(spec["metrics"][epoch])
-        else:
-            sched.step()
+        gold.step_schedule(sched, spec, epoch)
         lrs.append(list(sched.get_last_lr()))
+        moms.append(gold.momenta(opt))
         assert [g["lr"] for g in opt.param_groups] == lrs[-1]
-    # same Python float arithmetic as PyTorch: equal, not just close
-    assert lrs == SCHEDULES[name]
+    # the same formulas in the same order as PyTorch's Python code: equal to the last few ulps
+    np.testing.assert_allclose(lrs, SCHEDULES[name], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(moms, MOMENTA[name], rtol=1e-12, atol=1e-15)
+
+
+def test_golden_schedules_cover_every_scheduler():
+    covered = {spec["scheduler"] for spec in gold.SCHEDULES.values()}
+    assert covered == set(tb.optim.lr_scheduler.__all__) - {"LRScheduler"}
+    # the recorded momenta really move for OneCycleLR (SGD's momentum and Adam's beta1)
+    for name in ("onecycle", "onecycle_adam_betas"):
+        assert len({m[0] for m in MOMENTA[name]}) > 10

@@ -217,27 +217,110 @@ def test_defaults_and_state_dict_layout_match_pytorch(name):
 def test_lr_schedules_live(name):
     torch = pytest.importorskip("torch")
     spec = gold.SCHEDULES[name]
-    tparams = [torch.zeros(1, requires_grad=True) for _ in gold.GROUP_LRS]
-    oparams = [tb.zeros(1, requires_grad=True) for _ in gold.GROUP_LRS]
-    topt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(tparams, gold.GROUP_LRS)])
-    oopt = tb.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(oparams, gold.GROUP_LRS)])
-    kwargs = gold.scheduler_kwargs(spec["kwargs"])
-    tsched = getattr(torch.optim.lr_scheduler, spec["scheduler"])(topt, **kwargs)
-    osched = getattr(tb.optim.lr_scheduler, spec["scheduler"])(oopt, **kwargs)
-    for epoch in range(60):
+    topt, tsched = gold.make_schedule(torch, spec)
+    oopt, osched = gold.make_schedule(tb, spec)
+    for epoch in range(spec.get("length", 60)):
         topt.step()
         oopt.step()
-        if "metrics" in spec:
-            metric = spec["metrics"][epoch % len(spec["metrics"])]
-            tsched.step(metric)
-            osched.step(metric)
-        else:
-            tsched.step()
-            osched.step()
-        assert osched.get_last_lr() == tsched.get_last_lr(), f"epoch {epoch}"
+        gold.step_schedule(tsched, spec, epoch)
+        gold.step_schedule(osched, spec, epoch)
+        np.testing.assert_allclose(osched.get_last_lr(), tsched.get_last_lr(), rtol=1e-12, atol=1e-15,
+                                   err_msg=f"epoch {epoch}")
+        np.testing.assert_allclose(gold.momenta(oopt), gold.momenta(topt), rtol=1e-12, atol=1e-15)
         assert osched.last_epoch == tsched.last_epoch
-    their_state = tsched.state_dict()
-    our_state = osched.state_dict()
-    assert set(our_state) <= set(their_state)
-    for key in our_state:
-        assert our_state[key] == their_state[key], key
+    _same_state(osched.state_dict(), tsched.state_dict(), name)
+    # the optimizer's groups carry the same scheduler entries (initial_lr, max_lr, ...)
+    for og, tg in zip(oopt.param_groups, topt.param_groups):
+        assert set(og) - {"params"} <= set(tg), (sorted(og), sorted(tg))
+
+
+def _same_state(ours, theirs, label):
+    """Our scheduler state dict has a subset of torch's keys (torch adds private flags) with equal values."""
+    assert set(ours) <= set(theirs), (label, sorted(set(ours) - set(theirs)))
+    for key, value in ours.items():
+        if key == "_schedulers":
+            for a, b in zip(value, theirs[key]):
+                _same_state(a, b, f"{label}/{key}")
+        elif isinstance(value, float) or (isinstance(value, list) and value and isinstance(value[0], float)):
+            np.testing.assert_allclose(value, theirs[key], rtol=1e-12, atol=1e-15, err_msg=f"{label}: {key}")
+        else:
+            assert value == theirs[key], (label, key)
+
+
+@pytest.mark.parametrize("make, kwargs", [
+    ("LinearLR", {"start_factor": 0.0}), ("LinearLR", {"start_factor": 1.5}), ("LinearLR", {"end_factor": -0.1}),
+    ("LinearLR", {"end_factor": 2.0}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 0}), ("CosineAnnealingWarmRestarts", {"T_0": 2.5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 0}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 1.5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "eta_min": "0"}),
+    ("OneCycleLR", {"max_lr": 0.1}), ("OneCycleLR", {"max_lr": 0.1, "total_steps": 0}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 2.5}),
+    ("OneCycleLR", {"max_lr": 0.1, "epochs": 0, "steps_per_epoch": 3}),
+    ("OneCycleLR", {"max_lr": 0.1, "epochs": 2, "steps_per_epoch": -1}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 10, "pct_start": 1}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 10, "pct_start": 1.5}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 10, "anneal_strategy": "exp"}),
+    ("OneCycleLR", {"max_lr": [0.1, 0.2, 0.3], "total_steps": 10}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 10, "max_momentum": [0.9, 0.8]}),
+])
+def test_scheduler_validation_matches_pytorch(make, kwargs):
+    torch = pytest.importorskip("torch")
+    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    oopt = tb.optim.SGD([tb.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError) as theirs:
+        getattr(torch.optim.lr_scheduler, make)(topt, **kwargs)
+    with pytest.raises(ValueError) as ours:
+        getattr(tb.optim.lr_scheduler, make)(oopt, **kwargs)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_one_cycle_without_momentum_and_stepping_past_the_end_match_pytorch():
+    torch = pytest.importorskip("torch")
+    tsched = torch.optim.lr_scheduler.OneCycleLR(torch.optim.Adagrad([torch.zeros(1, requires_grad=True)]),
+                                                 max_lr=0.1, total_steps=3, cycle_momentum=False)
+    osched = tb.optim.lr_scheduler.OneCycleLR(tb.optim.Adagrad([tb.zeros(1, requires_grad=True)]),
+                                              max_lr=0.1, total_steps=3, cycle_momentum=False)
+    for sched in (tsched, osched):
+        sched.optimizer.step()
+        for _ in range(3):
+            sched.step()
+    with pytest.raises(ValueError) as theirs:
+        tsched.step()
+    with pytest.raises(ValueError) as ours:
+        osched.step()
+    assert str(ours.value) == str(theirs.value)
+    with pytest.raises(ValueError) as theirs:
+        torch.optim.lr_scheduler.OneCycleLR(torch.optim.Adagrad([torch.zeros(1, requires_grad=True)]), max_lr=0.1,
+                                            total_steps=3)
+    with pytest.raises(ValueError) as ours:
+        tb.optim.lr_scheduler.OneCycleLR(tb.optim.Adagrad([tb.zeros(1, requires_grad=True)]), max_lr=0.1,
+                                         total_steps=3)
+    assert str(ours.value) == str(theirs.value)
+
+
+def _sequential_errors(lib):
+    """The ValueError messages of three bad SequentialLR constructions, and checks of two more."""
+    opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1)
+    other = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1)
+    S = lib.optim.lr_scheduler
+    cases = [
+        lambda: S.SequentialLR(opt, [], []),
+        lambda: S.SequentialLR(opt, [S.StepLR(opt, 2), S.ReduceLROnPlateau(opt)], [3]),
+        lambda: S.SequentialLR(opt, [S.StepLR(opt, 2), S.ExponentialLR(opt, 0.9)], [3, 5]),
+    ]
+    got = []
+    for case in cases:
+        with pytest.raises(ValueError) as err:
+            case()
+        got.append(str(err.value))
+    with pytest.raises(ValueError, match="same optimizer"):
+        S.SequentialLR(opt, [S.StepLR(opt, 2), S.StepLR(other, 2)], [3])
+    with pytest.raises(TypeError, match="at index 1 should have `optimizer`"):
+        S.SequentialLR(opt, [S.StepLR(opt, 2), object()], [3])
+    return got
+
+
+def test_sequential_lr_validation_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    assert _sequential_errors(tb) == _sequential_errors(torch)

@@ -6,9 +6,10 @@ Run by hand (needs torch==2.13.0) from the repository root:
 
 Writes tests/golden/optim_trajectories.npz (float64 and float32 parameter values after each of 50 steps,
 and the final optimizer state, for every optimizer and option) and tests/golden/optim_lr_schedules.json
-(the lr of every param group over 30 epochs for every scheduler). Both start from fixed initial weights
+(the lr and the momentum of every param group over 30 epochs for every scheduler). Both start from fixed initial weights
 and a fixed gradient sequence, stored in the same file, so the tests need neither torch nor this script.
-The configurations themselves (CONFIGS, SCHEDULES, LAMBDAS) are imported by the tests.
+The configurations themselves (CONFIGS, SCHEDULES, LAMBDAS) and the helpers that build and step a schedule
+for torch or for tinygrad_bp (make_schedule, step_schedule) are imported by the tests.
 """
 
 from __future__ import annotations
@@ -156,6 +157,37 @@ SCHEDULES: dict[str, dict] = {
                              "metrics": _PLATEAU_METRICS},
     "plateau_max": {"scheduler": "ReduceLROnPlateau", "kwargs": {"mode": "max", "patience": 3},
                     "metrics": [-m for m in _PLATEAU_METRICS]},
+    "linear": {"scheduler": "LinearLR", "kwargs": {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 8}},
+    "linear_default": {"scheduler": "LinearLR", "kwargs": {}},
+    "linear_decay": {"scheduler": "LinearLR", "kwargs": {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 20}},
+    "cosine_restarts": {"scheduler": "CosineAnnealingWarmRestarts", "kwargs": {"T_0": 7}},
+    "cosine_restarts_mult": {"scheduler": "CosineAnnealingWarmRestarts",
+                             "kwargs": {"T_0": 3, "T_mult": 2, "eta_min": 0.001}},
+    # step(epoch) with fractional epochs, as called once per batch
+    "cosine_restarts_fractional": {"scheduler": "CosineAnnealingWarmRestarts", "kwargs": {"T_0": 2, "T_mult": 2},
+                                   "epochs": [round(0.37 * k, 2) for k in range(1, 61)]},
+    "cosine_restarts_fractional_mult1": {"scheduler": "CosineAnnealingWarmRestarts", "kwargs": {"T_0": 3},
+                                         "epochs": [0.5 * k for k in range(1, 61)]},
+    "onecycle": {"scheduler": "OneCycleLR", "kwargs": {"max_lr": 1.0, "total_steps": 31}, "length": 31},
+    "onecycle_linear_three_phase": {"scheduler": "OneCycleLR", "length": 32,
+                                    "kwargs": {"max_lr": [0.5, 0.2], "epochs": 4, "steps_per_epoch": 8,
+                                               "anneal_strategy": "linear", "three_phase": True, "pct_start": 0.25,
+                                               "div_factor": 10.0, "final_div_factor": 100.0}},
+    "onecycle_adam_betas": {"scheduler": "OneCycleLR", "optimizer": "Adam", "length": 40,
+                            "kwargs": {"max_lr": 0.01, "total_steps": 40, "base_momentum": 0.8, "max_momentum": 0.9}},
+    "onecycle_no_momentum": {"scheduler": "OneCycleLR", "length": 30,
+                             "kwargs": {"max_lr": 0.3, "total_steps": 30, "cycle_momentum": False}},
+    "sequential": {"scheduler": "SequentialLR",
+                   "kwargs": {"schedulers": [{"scheduler": "LinearLR", "kwargs": {"start_factor": 0.1,
+                                                                                 "total_iters": 5}},
+                                             {"scheduler": "ExponentialLR", "kwargs": {"gamma": 0.9}}],
+                              "milestones": [5]}},
+    "sequential_three": {"scheduler": "SequentialLR",
+                         "kwargs": {"schedulers": [{"scheduler": "LinearLR", "kwargs": {"start_factor": 0.5,
+                                                                                       "total_iters": 4}},
+                                                   {"scheduler": "CosineAnnealingLR", "kwargs": {"T_max": 10}},
+                                                   {"scheduler": "StepLR", "kwargs": {"step_size": 3, "gamma": 0.5}}],
+                                    "milestones": [4, 14]}},
 }
 GROUP_LRS = [0.1, 0.05]
 
@@ -167,6 +199,39 @@ def scheduler_kwargs(kwargs: dict) -> dict:
         fn = out["lr_lambda"]
         out["lr_lambda"] = [LAMBDAS[f] for f in fn] if isinstance(fn, list) else LAMBDAS[fn]
     return out
+
+
+def build_scheduler(lr_scheduler: object, opt: object, spec: dict) -> object:
+    """The scheduler of ``spec`` on ``opt`` from ``lr_scheduler`` (torch's module or ours); SequentialLR's
+    ``schedulers`` are specs themselves."""
+    kwargs = scheduler_kwargs(spec["kwargs"])
+    if "schedulers" in kwargs:
+        kwargs["schedulers"] = [build_scheduler(lr_scheduler, opt, sub) for sub in kwargs["schedulers"]]
+    return getattr(lr_scheduler, spec["scheduler"])(opt, **kwargs)
+
+
+def make_schedule(lib: object, spec: dict) -> tuple:
+    """(optimizer, scheduler) for a schedule: ``lib`` is torch or tinygrad_bp; two param groups (GROUP_LRS),
+    optimizer SGD unless the spec names another."""
+    params = [lib.zeros(2, requires_grad=True) for _ in GROUP_LRS]
+    opt_cls = getattr(lib.optim, spec.get("optimizer", "SGD"))
+    opt = opt_cls([{"params": [p], "lr": lr} for p, lr in zip(params, GROUP_LRS)])
+    return opt, build_scheduler(lib.optim.lr_scheduler, opt, spec)
+
+
+def step_schedule(sched: object, spec: dict, epoch: int) -> None:
+    """One scheduler step as a training loop makes it: with the epoch's metric, or its (fractional) epoch."""
+    if "metrics" in spec:
+        sched.step(spec["metrics"][epoch % len(spec["metrics"])])
+    elif "epochs" in spec:
+        sched.step(spec["epochs"][epoch])
+    else:
+        sched.step()
+
+
+def momenta(opt: object) -> list:
+    """Each group's momentum (SGD's ``momentum`` or Adam's beta1), which OneCycleLR cycles."""
+    return [float(g["betas"][0]) if "betas" in g else float(g["momentum"]) for g in opt.param_groups]
 
 
 def initial_data() -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
@@ -240,21 +305,19 @@ def _tuple_betas(opts: dict) -> dict:
 def record_schedules() -> dict:
     import torch
 
-    out = {"torch_version": torch.__version__, "schedules": {}}
+    out = {"torch_version": torch.__version__, "schedules": {}, "momenta": {}}
     for name, spec in SCHEDULES.items():
-        params = [torch.zeros(2, requires_grad=True) for _ in GROUP_LRS]
-        opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, GROUP_LRS)])
-        sched = getattr(torch.optim.lr_scheduler, spec["scheduler"])(opt, **scheduler_kwargs(spec["kwargs"]))
+        opt, sched = make_schedule(torch, spec)
         lrs = [list(sched.get_last_lr())]
+        moms = [momenta(opt)]
         for epoch in range(EPOCHS):
             opt.step()
-            if "metrics" in spec:
-                sched.step(spec["metrics"][epoch])
-            else:
-                sched.step()
+            step_schedule(sched, spec, epoch)
             lrs.append([float(lr) for lr in sched.get_last_lr()])
+            moms.append(momenta(opt))
             assert [g["lr"] for g in opt.param_groups] == lrs[-1]
         out["schedules"][name] = lrs
+        out["momenta"][name] = moms
     return out
 
 
