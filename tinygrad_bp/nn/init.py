@@ -1,4 +1,5 @@
-"""Weight initialisation, with PyTorch's fan rules and gains (``nn.init``).
+"""Weight initialisation, with PyTorch's fan rules and gains (``nn.init``): uniform_, normal_, constant_,
+ones_, zeros_, the xavier_ and kaiming_ families, trunc_normal_ and orthogonal_.
 
 Every function fills the tensor in place (without recording a graph), draws from the global
 generator (``tb.manual_seed``) unless ``generator=`` is given, and returns the tensor.
@@ -11,7 +12,10 @@ import math
 import warnings
 from typing import Any
 
+import numpy as np
+
 from ..autograd.grad_mode import no_grad
+from ..random import _rng
 from ..tensor import Tensor
 
 
@@ -123,3 +127,69 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     if std is None:
         return tensor
     return normal_(tensor, 0.0, std, generator)
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: Any = None) -> Tensor:
+    """Fill with N(mean, std²) truncated to [a, b] (absolute bounds, not in units of std).
+
+    Rejection sampling, as PyTorch 2.13: while [a, b] holds more than 30% of the normal's mass, redraw the
+    values outside it from the normal; otherwise draw uniformly on [a, b] and accept x with probability
+    exp(−½((x − mean)/std)²) divided by its peak on [a, b]. Both give exactly the truncated normal. Warns,
+    as PyTorch does, when mean is more than 2·std outside [a, b].
+    """
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    rng = _rng(generator)
+    shape = tensor.shape
+    mass = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    if mass > 0.3:
+        values = np.asarray(rng.normal(mean, std, shape), dtype=np.float64)
+        outside = (values < a) | (values > b)
+        while outside.any():
+            values[outside] = rng.normal(mean, std, int(outside.sum()))
+            outside = (values < a) | (values > b)
+    else:
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        values = np.empty(shape, dtype=np.float64)
+        pending = np.ones(shape, dtype=bool)
+        while pending.any():
+            n = int(pending.sum())
+            candidates = rng.uniform(a, b, n)
+            log_ratio = -0.5 * ((candidates - mean) / std) ** 2 - log_peak
+            accepted = np.log(rng.uniform(0.0, 1.0, n)) <= log_ratio
+            chosen = np.flatnonzero(pending)[accepted]
+            values.flat[chosen] = candidates[accepted]
+            pending.flat[chosen] = False
+    with no_grad():
+        return tensor.copy_(Tensor._make(values))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator: Any = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013), as PyTorch.
+
+    The tensor is viewed as (rows, cols) = (shape[0], numel/rows); Q of the QR decomposition of a standard
+    normal matrix (of its transpose when rows < cols), with each column's sign fixed by diag(R) so Q is
+    uniformly (Haar) distributed. Rows (or columns, whichever are fewer) come out orthonormal.
+    """
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flattened = _rng(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flattened = flattened.T
+    q, r = np.linalg.qr(flattened)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        return tensor.copy_(Tensor._make(q.reshape(tensor.shape) * gain))
