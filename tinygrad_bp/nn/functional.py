@@ -317,3 +317,32 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size ({tuple(input.shape)})")
     return _fused.BinaryCrossEntropyWithLogits.apply(input, target, weight=_const(weight, input),
                                                      pos_weight=_const(pos_weight, input), reduction=reduction)
+
+
+# ----------------------------------------------------------------------------- conv, pooling, normalisation, ...
+from .functional_layers import (  # noqa: E402, F401  (re-exported; they use this module's helpers)
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    batch_norm,
+    conv1d,
+    conv2d,
+    cosine_embedding_loss,
+    dropout2d,
+    elu,
+    embedding,
+    gelu,
+    group_norm,
+    hardtanh,
+    huber_loss,
+    kl_div,
+    layer_norm,
+    logsigmoid,
+    margin_ranking_loss,
+    max_pool2d,
+    mish,
+    multi_margin_loss,
+    silu,
+    smooth_l1_loss,
+    softplus,
+    softsign,
+)

@@ -1,3 +1,4 @@
-"""The differentiable primitives, grouped: elementwise, reduce, shape/indexing, matmul, fused losses."""
+"""The differentiable primitives, grouped: elementwise, reduce, shape/indexing, matmul, fused losses,
+sliding windows (conv / pooling), normalisation, activations, embedding."""
 
-from . import elementwise, loss, matmul, reduce, shape  # noqa: F401
+from . import activation, conv, elementwise, embedding, loss, matmul, normalization, reduce, shape  # noqa: F401

@@ -1,0 +1,135 @@
+"""Convolution layers: Conv1d and Conv2d (cross-correlation, as in PyTorch)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import creation
+from ..tensor import Tensor
+from . import functional_layers as FL
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _ntuple(value: Any, n: int) -> tuple:
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(value)
+    return value * n if len(value) == 1 else value
+
+
+class _ConvNd(Module):
+    """Shared constructor, init, repr and input check of Conv1d / Conv2d."""
+
+    _nd = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if device is not None and not str(device).startswith("cpu"):
+            raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
+                             f"padding_mode='{padding_mode}'")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"{name}: padding_mode='{padding_mode}' is not supported (only 'zeros')")
+        n = self._nd
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride, n)
+        self.dilation = _ntuple(dilation, n)
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"Invalid padding string '{padding}', should be one of ['valid', 'same']")
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            self.padding = padding
+        else:
+            self.padding = _ntuple(padding, n)
+        self.output_padding = (0,) * n
+        self.transposed = False
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self.weight = Parameter(creation.empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """weight and bias ~ U(-1/√fan_in, 1/√fan_in), fan_in = in_channels/groups · prod(kernel_size)
+        (kaiming_uniform_ with a = √5, PyTorch's default)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def _check_input(self, input: Tensor) -> None:  # noqa: A002
+        n = self._nd
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in (n + 1, n + 2):
+            raise RuntimeError(f"{name}: Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to conv{n}d, "
+                               f"but got input of size: {list(input.shape)}")
+        channels = input.shape[-n - 1]
+        if channels != self.in_channels:
+            raise RuntimeError(f"{name}: expected input{list(input.shape)} to have {self.in_channels} channels, "
+                               f"but got {channels} channels instead (weight of size {list(self.weight.shape)}, "
+                               f"groups={self.groups})")
+
+    def extra_repr(self) -> str:
+        n = self._nd
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution (cross-correlation) of (N, C_in, H, W) or (C_in, H, W) input with ``weight``
+    (C_out, C_in/groups, kH, kW) and ``bias`` (C_out,); output size ⌊(H + 2p - d(k - 1) - 1)/s⌋ + 1 per dim.
+    One im2col view and one matrix product per group (see `tinygrad_bp.ops.conv`)."""
+
+    _nd = 2
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
+        """cross-correlation of the input with the weight, plus the bias"""
+        self._check_input(input)
+        p = self._parameters
+        return FL.conv2d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution (cross-correlation) of (N, C_in, L) or (C_in, L) input with ``weight``
+    (C_out, C_in/groups, k) and ``bias`` (C_out,)."""
+
+    _nd = 1
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """cross-correlation of the input with the weight, plus the bias"""
+        self._check_input(input)
+        p = self._parameters
+        return FL.conv1d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups)
