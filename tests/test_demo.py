@@ -175,8 +175,10 @@ def test_graph_command(tmp_path, monkeypatch, capsys):
     assert main(["graph", "--hidden", "3", "-o", str(dot)]) == 0
     assert dot.read_text().startswith("digraph")
     png = tmp_path / "g.png"
-    assert main(["graph", "-o", str(png)]) == 1  # png needs the dot program
-    assert "dot" in capsys.readouterr().err and not png.exists()
+    assert main(["graph", "-o", str(png)]) == 0  # png without the dot program (in-process rasteriser)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["graph", "-o", str(tmp_path / "g.jpg")]) == 1  # jpg needs the dot program
+    assert "dot" in capsys.readouterr().err and not (tmp_path / "g.jpg").exists()
 
 
 def test_python_dash_m_and_lazy_imports():

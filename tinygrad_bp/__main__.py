@@ -18,6 +18,7 @@ EXAMPLES = """examples:
   python -m tinygrad_bp demo                          all five optimizers, pictures in ./tinygrad_bp_demo/
   python -m tinygrad_bp demo --optimizers sgd,adam --epochs 20 --no-plots
   python -m tinygrad_bp graph --hidden 3 --grads -o two_layer.svg
+  python -m tinygrad_bp graph --example -o chain_rule.png   the worked example: every value, gradient, formula
 """
 
 
@@ -105,20 +106,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=run_demo, subparser=p)
 
-    g = sub.add_parser("graph", help="render the two-layer network's computation graph to a file",
+    g = sub.add_parser("graph", help="render a computation graph (the two-layer network, or --example) to a file",
                        description="Render the graph of one forward pass (and with --grads, of backward) of "
-                       "TwoLayerNet with a mean-squared-error loss. Uses the Graphviz `dot` program when it "
-                       "is installed, otherwise an in-process Graphviz (SVG only).")
+                       "TwoLayerNet with a mean-squared-error loss; with --example, the tutorial's worked example "
+                       "(x, W1, b1, W2, b2, target, L = ½(y - t)²) after a captured backward pass, with every "
+                       "value, every gradient, each edge's contribution and the formulas. The format comes from "
+                       "the file's suffix (.svg, .png, .pdf, .dot); all four work without a system Graphviz.")
+    g.add_argument("--example", action="store_true",
+                   help="draw the worked example of examples/forward_backward_by_hand.py instead of TwoLayerNet")
     g.add_argument("--in-features", type=_positive_int, default=2, help="inputs (default 2)")
     g.add_argument("--hidden", type=_positive_int, default=2, help="hidden units (default 2)")
     g.add_argument("--out-features", type=_positive_int, default=1, help="outputs (default 1)")
     g.add_argument("--batch", type=_positive_int, default=1, help="samples in the batch (default 1)")
-    g.add_argument("--grads", action="store_true", help="run backward() and show each parameter's gradient")
+    g.add_argument("--grads", action="store_true", help="run backward() and show every node's gradient")
     g.add_argument("--values", action="store_true", help="print tensor values on the nodes")
     g.add_argument("--seed", type=_seed, default=0, help="initial weights and input (default 0)")
-    g.add_argument("--format", default=None, help="svg (default, always available), dot, or any format of `dot`")
-    g.add_argument("-o", "--output", type=Path, default=Path("two_layer_net.svg"), metavar="FILE",
-                   help="file to write (default two_layer_net.svg)")
+    g.add_argument("--format", default=None,
+                   help="svg, png, pdf or dot (default: from the file's suffix); other formats need `dot`")
+    g.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                   help="file to write (default two_layer_net.svg, or worked_example.svg with --example)")
     g.set_defaults(handler=run_graph, subparser=g)
     return parser
 
@@ -139,24 +145,36 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from . import nn, random, viz
     from .creation import randn
+    from .viz.rendering import format_for
 
-    fmt = args.format or (args.output.suffix.lstrip(".") or "svg")
-    if args.output.is_dir():
-        parser.error(f"argument -o/--output: {args.output} is a folder; give a file name such as graph.svg")
-    random.manual_seed(args.seed)
-    model = nn.TwoLayerNet(args.in_features, args.hidden, args.out_features)
-    x = randn(args.batch, args.in_features)
-    target = randn(args.batch, args.out_features).sigmoid()
-    loss = nn.MSELoss()(model(x), target)
-    if args.grads:
-        loss.backward()
-    graph = viz.draw_graph(loss, params=model, show_values=args.values, show_grads=args.grads)
+    output = args.output or Path("worked_example.svg" if args.example else "two_layer_net.svg")
+    if output.is_dir():
+        parser.error(f"argument -o/--output: {output} is a folder; give a file name such as graph.svg")
     try:
-        viz.render(graph, args.output, format=fmt)
-    except (RuntimeError, ValueError) as exc:
+        fmt = format_for(output, args.format, "graph")
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.example:
+        from .viz.worked_example import draw_worked_example
+
+        graph = draw_worked_example()
+    else:
+        random.manual_seed(args.seed)
+        model = nn.TwoLayerNet(args.in_features, args.hidden, args.out_features)
+        x = randn(args.batch, args.in_features)
+        target = randn(args.batch, args.out_features).sigmoid()
+        with viz.capture():
+            loss = nn.MSELoss()(model(x), target)
+            if args.grads:
+                loss.backward()
+        graph = viz.draw_graph(loss, params=model, inputs={"x": x, "target": target}, show_values=args.values,
+                               show_grads=args.grads)
+    try:
+        viz.render(graph, output, format=fmt)
+    except (RuntimeError, ValueError, OSError) as exc:
         print(f"tinygrad-bp graph: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {args.output.resolve()}")
+    print(f"wrote {output.resolve()}")
     return 0
 
 

@@ -25,6 +25,10 @@ from ..tensor import Tensor
 from . import anomaly_mode, grad_mode, saved_values
 from .function import Function
 
+# tb.viz.capture() sets this to a callable that starts a pass and returns a per-node recorder
+# recorder(node, grad_of_output, grads_returned_by_backward); None (the normal path) records nothing
+_capture: Any = None
+
 
 def unbroadcast(grad: Any, shape: tuple) -> Any:
     """Sum ``grad`` over the dimensions broadcasting added or stretched, so it has ``shape``."""
@@ -109,6 +113,7 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
     """
     pending, ready, allowed, stop = _schedule(roots, capture)
     anomaly = anomaly_mode._enabled
+    record = None if _capture is None else _capture()
     hooked_leaves: dict = {}  # leaves with hooks get their total gradient at the end
     while ready:
         node = heappop(ready)[1]
@@ -131,6 +136,8 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
                                f"(expected {len(node.inputs)}, got {len(grads)})")
         if anomaly:
             anomaly_mode.check_grads(node, grads)
+        if record is not None:
+            record(node, g, grads)
         for parent, gi in zip(node.inputs, grads):
             if parent is None or gi is None:
                 continue
@@ -168,6 +175,7 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
     """
     pending, ready, allowed, stop = _schedule(roots, capture)
     anomaly = anomaly_mode._enabled
+    record = None if _capture is None else _capture()
     leaves: dict = {}
     with grad_mode.enable_grad():
         while ready:
@@ -187,6 +195,8 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
                                    f"(expected {len(node.inputs)}, got {len(grads)})")
             if anomaly:
                 anomaly_mode.check_grads(node, grads)
+            if record is not None:
+                record(node, g, grads)
             for parent, gi in zip(node.inputs, grads):
                 if parent is None or gi is None:
                     continue

@@ -1,46 +1,67 @@
 """draw_graph: the recorded computation graph as a ``graphviz.Digraph``.
 
 Edges follow the forward data flow (leaves at the top, the output at the bottom); backward() sends
-gradients along the same edges in the other direction. Colours (see the legend in the picture):
-leaves that require grad (parameters) light blue, values saved for backward orange (dashed edges
-into the op that saved them), the output green, operations grey. With ``show_grads`` a thick
-border marks each gradient's norm: blue when it has vanished, green when healthy, red when it
-explodes.
+gradients along the same edges in the other direction (``direction="backward"`` draws them that
+way). Colours (see the legend under the picture): leaves that require grad (parameters) light blue,
+inputs that need no grad (data, targets) white, values saved for backward orange (dashed edges into
+the op that saved them), the output green, operations grey. With ``show_grads`` a thick border
+marks each gradient's norm: blue when it has vanished, green when healthy, red when it explodes.
+After a backward pass run under ``viz.capture()`` every node shows its gradient dL/d(out) and every
+edge can show the contribution it carried (``show_edge_grads``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..tensor import Tensor
 from . import summary
 from .graph import Call, Snapshot, collect
 
 MAX_NODES = 400  # a larger graph is cut (with a note): dot's layout time grows quickly with size
+DIRECTIONS = ("forward", "backward")
+FORMULA_WIDTH = 44  # characters per line of a formula written on its node
+LEGEND_WIDTH = 40  # characters per line of the legend
 
-COLOURS = {"leaf": "lightblue", "saved": "orange", "output": "darkolivegreen1", "op": "lightgrey",
-           "module": "#e8e8f4", "note": "#fff3b0"}
+COLOURS = {"leaf": "lightblue", "input": "white", "saved": "orange", "output": "darkolivegreen1",
+           "op": "lightgrey", "module": "#e8e8f4", "note": "#fff3b0"}
+GRAD_EDGE = "#b03a2e"  # edges of the backward direction, and the contributions written on edges
 CLUSTER_FILLS = ("#f7f7fb", "#eef3fa", "#f3f8ee", "#fbf3ec")
 
 
-def draw_graph(root: Any, params: Any = None, show_values: bool = False, show_grads: bool = False,
-               collapse_modules: bool | int = False, max_nodes: int = MAX_NODES, legend: bool = True,
-               vanishing: float = summary.VANISHING, exploding: float = summary.EXPLODING,
+def draw_graph(root: Any, params: Any = None, inputs: Any = None, show_values: bool = False,
+               show_grads: bool = False, show_formulas: bool = False, show_edge_grads: bool = False,
+               direction: str = "forward", collapse_modules: bool | int = False, max_nodes: int = MAX_NODES,
+               legend: bool = True, vanishing: float = summary.VANISHING, exploding: float = summary.EXPLODING,
                rankdir: str = "TB") -> Any:
     """The graph that produced ``root`` (a Tensor or a list of Tensors), as a ``graphviz.Digraph``.
 
     ``params`` (a Module, or a dict name -> Tensor) names the leaves (``fc1.weight``) and the
-    module clusters (``fc1 (Linear)``). ``show_values`` prints small tensors (rounded) and summarises
-    larger ones (min / mean / max); ``show_grads`` adds each leaf's ``.grad`` with its norm ‖g‖ and
-    colours it: ‖g‖ < ``vanishing`` blue, ‖g‖ > ``exploding`` red. ``collapse_modules=True`` draws
-    each module just below the outermost one as one box (an int picks the nesting depth). At most
-    about ``max_nodes`` nodes are drawn, nearest the output first; the picture notes what was cut.
+    module clusters (``fc1 (Linear)``); ``inputs`` (a dict name -> Tensor) names the data and the
+    targets, drawn as input nodes although they need no grad (an op run under ``viz.capture()``
+    remembers them; otherwise an input is found when an op saved its array).
+    ``show_values`` prints small tensors (rounded) and summarises larger ones (min / mean / max),
+    op nodes included when their value is known (computed under ``capture()``, or saved).
+    ``show_grads`` adds each gradient with its norm ‖g‖ and colours it (‖g‖ < ``vanishing`` blue,
+    > ``exploding`` red): every node's dL/d(out) after a backward run under ``capture()``, otherwise
+    the leaves' ``.grad``. ``show_edge_grads`` writes on each edge the contribution it carried
+    (captured). ``show_formulas`` writes each op's forward and local derivative on its node.
+    ``direction="backward"`` draws the edges from the loss to the leaves, as the gradients flow.
+    ``collapse_modules=True`` draws each module just below the outermost one as one box (an int
+    picks the nesting depth). At most about ``max_nodes`` nodes are drawn, nearest the output first;
+    the picture notes what was cut.
     """
-    if max_nodes < 1:
-        raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
+    if not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes!r}")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"draw_graph: direction must be 'forward' or 'backward', got {direction!r}")
     roots = _roots(root)
-    snap = collect(roots, max_nodes)
-    return draw_snapshot(snap, params=params, show_values=show_values, show_grads=show_grads,
+    input_names = _input_names(inputs)
+    snap = collect(roots, max_nodes, [t for t, _ in input_names.values()])
+    return draw_snapshot(snap, params=params, inputs=inputs, show_values=show_values, show_grads=show_grads,
+                         show_formulas=show_formulas, show_edge_grads=show_edge_grads, direction=direction,
                          collapse_modules=collapse_modules, legend=legend, vanishing=vanishing,
                          exploding=exploding, rankdir=rankdir)
 
@@ -52,14 +73,17 @@ def _roots(root: Any) -> list:
     return items
 
 
-def draw_snapshot(snap: Snapshot, params: Any = None, show_values: bool = False, show_grads: bool = False,
-                  collapse_modules: bool | int = False, legend: bool = True,
+def draw_snapshot(snap: Snapshot, params: Any = None, inputs: Any = None, show_values: bool = False,
+                  show_grads: bool = False, show_formulas: bool = False, show_edge_grads: bool = False,
+                  direction: str = "forward", collapse_modules: bool | int = False, legend: bool = True,
                   vanishing: float = summary.VANISHING, exploding: float = summary.EXPLODING,
                   rankdir: str = "TB") -> Any:
     """Build the Digraph from a walked graph (``trace`` walks at forward time, draws after backward)."""
     graph = _new_digraph(rankdir)
     names, module_names = _names(params)
-    look = _Look(names, show_values, show_grads, vanishing, exploding)
+    names.update({id(t): name for name, (t, _) in _input_names(inputs).items()})
+    passes = {getattr(node, "viz_pass", None) for _, node in snap.ops} - {None}
+    look = _Look(names, show_values, show_grads, vanishing, exploding, passes)
 
     home = _homes(snap)  # item -> innermost Call (or None)
     collapsed = _collapsed_calls(snap.calls, collapse_modules)
@@ -77,12 +101,16 @@ def draw_snapshot(snap: Snapshot, params: Any = None, show_values: bool = False,
         if rep.get(item, item) == item:
             bodies[home.get(item)].node(item, label, **attrs)
 
+    saved_values = dict(snap.saved)
+    own_value = {producer: saved_values[item] for item, (kind, producer) in snap.origin.items()
+                 if kind == "output" and producer is not None and item in saved_values}
     for item, node in snap.ops:
-        place(item, _op_label(node, item in snap.freed),
-              {"fillcolor": COLOURS["op"], "style": "filled,rounded", "tooltip": _tooltip(node)})
+        place(item, *look.op(node, own_value.get(item), show_formulas))
     for item, t in snap.leaves:
         place(item, *look.tensor(t, names.get(id(t)), "leaf"))
-    op_names = {item: type(node).__name__ for item, node in snap.ops}
+    for item, t in snap.inputs:
+        place(item, *look.tensor(t, names.get(id(t)), "input"))
+    op_names = {item: node.name() for item, node in snap.ops}
     for item, a in snap.saved:
         kind, producer = snap.origin.get(item, (None, None))
         came_from = {"output": f"output of {op_names.get(producer, 'an op')}", "input": "needs no grad"}.get(kind)
@@ -102,25 +130,53 @@ def draw_snapshot(snap: Snapshot, params: Any = None, show_values: bool = False,
             label, attrs = look.module_box(call, snap, label)
             body.node(call.id[len("cluster_"):], label, **attrs)
     _nest_clusters(graph, snap.calls, bodies)
-    _edges(graph, snap, rep)
+    _edges(graph, snap, rep, show_edge_grads, direction)
     if snap.cut_into or snap.saved_cut:
         _cut_note(graph, snap, rep)
     if legend:
-        _legend(graph, show_grads, vanishing, exploding)
+        _legend(graph, look, bool(snap.freed), direction, show_edge_grads)
     return graph
+
+
+def _input_names(inputs: Any) -> dict:
+    """name -> (Tensor, None) from draw_graph's ``inputs`` dict, checked."""
+    if inputs is None:
+        return {}
+    if not isinstance(inputs, dict):
+        raise TypeError(f"draw_graph: inputs must be a dict of name -> Tensor, got {type(inputs).__name__}")
+    for n, t in inputs.items():
+        if not isinstance(t, Tensor):
+            raise TypeError(f"draw_graph: inputs['{n}'] is a {type(t).__name__}, expected a Tensor")
+    return {str(n): (t, None) for n, t in inputs.items()}
 
 
 # ---------------------------------------------------------------- labels and colours
 class _Look:
-    """Labels and attributes of tensor nodes (name or shape, values, gradient)."""
+    """Labels and attributes of the nodes (name or shape, values, gradient, formula)."""
 
     def __init__(self, names: dict, show_values: bool, show_grads: bool, vanishing: float,
-                 exploding: float) -> None:
+                 exploding: float, passes: set) -> None:
         self.names = names
         self.show_values = show_values
         self.show_grads = show_grads
         self.vanishing = vanishing
         self.exploding = exploding
+        self.passes = passes  # the captured backward passes the drawn nodes took part in
+        self.statuses: set = set()  # gradient statuses drawn (for the legend)
+
+    def captured_grad(self, t: Tensor) -> Any:
+        """dL/dt from a captured pass through this graph, or None."""
+        if t.grad_fn is not None:
+            return getattr(t.grad_fn, "viz_grad", None)
+        if getattr(t, "viz_pass", None) in self.passes:
+            return getattr(t, "viz_grad", None)
+        return None
+
+    def _grad_lines(self, g: Any, lines: list, attrs: dict) -> None:
+        text, status = summary.grads(g, self.vanishing, self.exploding)
+        lines.append(text)
+        attrs.update(color=summary.GRAD_COLOURS[status], penwidth="3")
+        self.statuses.add(status)
 
     def tensor(self, t: Tensor, name: str | None, kind: str) -> tuple:
         shape = summary.shape_text(t.data.shape)
@@ -128,20 +184,37 @@ class _Look:
             lines = [name, shape]
         elif kind == "output":
             lines = ["output", f"{shape} {t.data.dtype}"]
+        elif kind == "input":
+            lines = ["input", f"{shape} {t.data.dtype}"]
         else:
             lines = [f"{shape} {t.data.dtype}"]
         if self.show_values:
             lines.append(summary.values(t.data))
         attrs = {"fillcolor": COLOURS[kind], "style": "filled"}
-        if self.show_grads:
-            g = t.grad
-            if g is None:
-                lines.append("grad None" if kind == "leaf" else "")
-            else:
-                text, status = summary.grads(g.data, self.vanishing, self.exploding)
-                lines.append(text)
-                attrs.update(color=summary.GRAD_COLOURS[status], penwidth="3")
+        if self.show_grads and kind != "input":
+            g = self.captured_grad(t)
+            if g is None and t.grad_fn is None:
+                g = None if t.grad is None else t.grad.data
+            if g is not None:
+                self._grad_lines(g, lines, attrs)
+            elif kind == "leaf":
+                lines.append("grad None")
         return "\\n".join(line for line in lines if line), attrs
+
+    def op(self, node: Any, saved_output: Any, show_formulas: bool) -> tuple:
+        lines = [node.name(), summary.shape_text(node.shape)]
+        value = getattr(node, "viz_value", saved_output)
+        if self.show_values and value is not None:
+            lines.append(summary.values(value))
+        attrs = {"fillcolor": COLOURS["op"], "style": "filled,rounded", "tooltip": _tooltip(node)}
+        g = getattr(node, "viz_grad", None)
+        if self.show_grads and g is not None:
+            self._grad_lines(g, lines, attrs)
+        if show_formulas:
+            formula = formula_lines(node)
+            if formula:
+                lines.append("\\l".join(formula) + "\\l")  # left-justified lines
+        return "\\n".join(lines), attrs
 
     def array(self, a: Any, came_from: str | None) -> tuple:
         head = f"saved: {came_from}" if came_from else "saved"
@@ -176,14 +249,45 @@ class _Look:
 _SEVERITY = {"healthy": 0, "vanishing": 1, "exploding": 2}
 
 
-def _op_label(node: Any, freed: bool) -> str:
-    label = f"{type(node).__name__}\\n{summary.shape_text(node.shape)}"
-    return label + "\\n(saved values freed)" if freed else label
+def formula_lines(node: Any) -> list:
+    """The op's formula: the first paragraph of its docstring (the forward and the local derivative, in
+    full, not only its first line), wrapped to FORMULA_WIDTH columns."""
+    raw = type(node).__doc__ or ""
+    if raw in _BASE_DOCS:
+        return []
+    doc = " ".join(raw.strip().split("\n\n")[0].replace("``", "").split())
+    if not doc:
+        return []
+    out: list = []
+    for part in doc.split(";  ") if ";  " in doc else doc.split("; "):
+        line = ""
+        for word in part.strip().split(" "):
+            if line and len(line) + 1 + len(word) > FORMULA_WIDTH:
+                out.append(line)
+                line = "  " + word
+            else:
+                line = f"{line} {word}" if line else word
+        if line:
+            out.append(line)
+    return [_escape(line) for line in out]
+
+
+def _escape(text: str) -> str:
+    """Text as it must appear inside a DOT string label (backslashes doubled)."""
+    return text.replace("\\", "\\\\")
 
 
 def _tooltip(node: Any) -> str:
-    doc = (type(node).__doc__ or "").strip().split("\n")[0]
-    return f"{node.name()}: {doc}".replace("\\", "\\\\") if doc else node.name()
+    doc = " ".join((type(node).__doc__ or "").split())
+    return _escape(f"{node.name()}: {doc}") if doc and type(node).__doc__ not in _BASE_DOCS else node.name()
+
+
+def _base_docs() -> tuple:
+    from ..autograd.function import Function, Op
+    return (Function.__doc__, Op.__doc__)
+
+
+_BASE_DOCS = _base_docs()
 
 
 def _names(params: Any) -> tuple[dict, dict]:
@@ -215,30 +319,13 @@ def _call_label(call: Call, calls: list, module_names: dict) -> str:
 
 # ---------------------------------------------------------------- structure
 def _new_digraph(rankdir: str) -> Any:
-    graph = _digraph_class()(name="graph", format="svg")
+    from .picture import Picture
+
+    graph = Picture(name="graph", format="svg")
     graph.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.35")
     graph.attr("node", shape="box", fontname="Helvetica", fontsize="10", height="0.3", margin="0.08,0.04")
     graph.attr("edge", arrowsize="0.7")
     return graph
-
-
-_DIGRAPH: list = []
-
-
-def _digraph_class() -> type:
-    """graphviz.Digraph that displays in Jupyter through render()'s routes (no system Graphviz needed)."""
-    if not _DIGRAPH:
-        import graphviz
-
-        class GraphPicture(graphviz.Digraph):
-            """A graphviz.Digraph whose inline Jupyter display also works without the dot program."""
-
-            def _repr_image_svg_xml(self) -> str:
-                from .rendering import to_bytes
-                return to_bytes(self.source, "svg").decode("utf-8")
-
-        _DIGRAPH.append(GraphPicture)
-    return _DIGRAPH[0]
 
 
 def _new_cluster(call: Call, label: str) -> Any:
@@ -310,7 +397,10 @@ def _item_order(item: str) -> tuple:
     return head, int(item[len(head):] or 0)
 
 
-def _edges(graph: Any, snap: Snapshot, rep: dict) -> None:
+def _edges(graph: Any, snap: Snapshot, rep: dict, show_edge_grads: bool = False,
+           direction: str = "forward") -> None:
+    contributions = _contributions(snap) if show_edge_grads else {}
+    backward = direction == "backward"
     seen = set()
     for tail, head, kind in snap.edges:
         t, h = rep.get(tail, tail), rep.get(head, head)
@@ -324,7 +414,37 @@ def _edges(graph: Any, snap: Snapshot, rep: dict) -> None:
         elif kind == "value":  # an op and its own output value, kept for backward
             graph.edge(t, h, style="dotted", color="darkorange", arrowhead="none")
         else:
-            graph.edge(t, h)
+            grads = contributions.get((tail, head), []) if (t, h) == (tail, head) else []
+            attrs = {"color": GRAD_EDGE, "fontcolor": GRAD_EDGE} if backward or grads else {}
+            for g in grads or [None]:  # one edge per input slot (x * x: two contributions)
+                label = {} if g is None else {"label": _edge_label(g), "fontsize": "8"}
+                if backward:
+                    graph.edge(h, t, **attrs, **label)
+                else:
+                    graph.edge(t, h, **attrs, **label)
+
+
+def _contributions(snap: Snapshot) -> dict:
+    """(tail item, head item) -> the captured contributions the head op handed back along that edge."""
+    item_of = {id(t): item for item, t in snap.leaves + snap.inputs}
+    item_of.update({id(node): item for item, node in snap.ops})
+    out: dict = {}
+    for head, node in snap.ops:
+        grads = getattr(node, "viz_input_grads", None)
+        if grads is None:
+            continue
+        for parent, g in zip(node.inputs, grads):
+            tail = item_of.get(id(parent)) if parent is not None else None
+            if tail is not None and g is not None:
+                out.setdefault((tail, head), []).append(g)
+    return out
+
+
+def _edge_label(g: np.ndarray) -> str:
+    """A contribution on an edge: its values when small, else its norm."""
+    if g.size <= summary.SMALL:
+        return " " + summary.values(g) + " "
+    return f" ‖g‖={summary.fmt(summary.grad_norm(g))} "
 
 
 def _cut_note(graph: Any, snap: Snapshot, rep: dict) -> None:
@@ -347,32 +467,22 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def _legend(graph: Any, show_grads: bool, vanishing: float, exploding: float) -> None:
-    import graphviz
-
-    g = graphviz.Digraph(name="cluster_legend")
-    g.attr(label="legend", style="rounded", color="grey70", fontname="Helvetica", fontsize="10")
-    entries = [("legend_leaf", "leaf that requires grad", {"fillcolor": COLOURS["leaf"]}),
-               ("legend_saved", "saved for backward (dashed edge)", {"fillcolor": COLOURS["saved"]}),
-               ("legend_output", "output", {"fillcolor": COLOURS["output"]}),
-               ("legend_op", "operation (hover: its backward)", {"fillcolor": COLOURS["op"]})]
-    if show_grads:
-        entries += [
-            ("legend_vanishing", f"‖grad‖ < {summary.fmt(vanishing)}: vanishing",
-             {"color": summary.GRAD_COLOURS["vanishing"], "fillcolor": "white", "penwidth": "3"}),
-            ("legend_healthy", "healthy gradient", {"color": summary.GRAD_COLOURS["healthy"],
-                                                    "fillcolor": "white", "penwidth": "3"}),
-            ("legend_exploding", f"‖grad‖ > {summary.fmt(exploding)}: exploding",
-             {"color": summary.GRAD_COLOURS["exploding"], "fillcolor": "white", "penwidth": "3"})]
-    rows = [entries[:4], entries[4:]] if show_grads else [entries]
-    for i, entries_in_row in enumerate(rows):  # rank=same takes effect in a plain (non-cluster) subgraph
-        row = graphviz.Digraph(name=f"legend_row{i}")
-        row.attr(rank="same")
-        for name, label, attrs in entries_in_row:
-            row.node(name, label, style="filled", fontsize="9", **attrs)
-        for (a, _, _), (b, _, _) in zip(entries_in_row, entries_in_row[1:]):
-            row.edge(a, b, style="invis")
-        g.subgraph(row)
-    if show_grads:
-        g.edge(rows[0][0][0], rows[1][0][0], style="invis")
-    graph.subgraph(g)
+def _legend(graph: Any, look: _Look, freed: bool, direction: str, edge_grads: bool) -> None:
+    """A compact legend: a few short lines of small text under the picture (the graph's own label),
+    wrapped narrow so that it widens the picture as little as it lengthens it."""
+    items = ["legend:", "blue fill = requires grad (leaf)", "white = input (no grad)", "orange = saved for backward",
+             "green = output", "grey = op (hover: its backward)"]
+    if look.statuses:
+        items += ["grad = dL/d(this value)", f"border blue: ‖grad‖ < {summary.fmt(look.vanishing)} (vanishing)",
+                  "green: healthy", f"red: ‖grad‖ > {summary.fmt(look.exploding)} (exploding)"]
+    if edge_grads or direction == "backward":
+        items.append("red edges: gradient flow" + (" (each contribution)" if edge_grads else ""))
+    if freed:
+        items.append("saved values freed by backward()")
+    lines: list = []
+    for item in items:
+        if lines and len(lines[-1]) + 3 + len(item) <= LEGEND_WIDTH:
+            lines[-1] += (" " if lines[-1] == "legend:" else " · ") + item
+        else:
+            lines.append(item)
+    graph.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize="8", fontcolor="grey25")

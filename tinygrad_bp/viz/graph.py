@@ -39,6 +39,7 @@ class Snapshot:
     outputs: list  # [(item id, Tensor)] the tensors the picture ends at
     ops: list = field(default_factory=list)  # [(item id, node)] in walk order
     leaves: list = field(default_factory=list)  # [(item id, Tensor)] leaves that require grad
+    inputs: list = field(default_factory=list)  # [(item id, Tensor)] inputs that need no grad (data, targets)
     saved: list = field(default_factory=list)  # [(item id, ndarray)] saved values not owned by a leaf
     origin: dict = field(default_factory=dict)  # saved item -> ("output", op id / op name) or ("input", None)
     edges: list = field(default_factory=list)  # [(tail id, head id, kind)]; kind: "data" or "saved"
@@ -51,11 +52,13 @@ class Snapshot:
     max_nodes: int = 0
 
 
-def collect(roots: list, max_nodes: int) -> Snapshot:
+def collect(roots: list, max_nodes: int, named_inputs: Any = ()) -> Snapshot:
     """Breadth-first walk from the outputs' nodes through ``node.inputs`` (positional order).
 
     At most about ``max_nodes`` items (ops, leaves and saved values) are kept; the walk still
-    counts the rest, so the picture can say what it left out.
+    counts the rest, so the picture can say what it left out. Inputs that need no grad are drawn
+    when the node remembers them (``viz_constants``, recorded under ``viz.capture()``), and a
+    Tensor of ``named_inputs`` whose array an op saved is drawn as an input rather than as a saved value.
     """
     snap = Snapshot(outputs=[(f"out{i}", t) for i, t in enumerate(roots)], max_nodes=max_nodes)
     op_ids: dict = {}  # node -> "opK" for drawn nodes, None for nodes that were counted only
@@ -116,6 +119,13 @@ def collect(roots: list, max_nodes: int) -> Snapshot:
                 _cut(snap, me)
             else:
                 snap.edges.append((op_ids[parent], me, "data"))
+        if me is not None:
+            for t in getattr(node, "viz_constants", {}).values():
+                item = _input_item(snap, t, leaf_ids, data_owner, keep_alive)
+                snap.edges.append((item, me, "data"))
+    for t in named_inputs:  # an input no op remembered, but whose array an op saved (MatMul saves x)
+        if id(t) not in leaf_ids and any(a is t.data for _, a in snap.saved):
+            _input_item(snap, t, leaf_ids, data_owner, keep_alive)
     snap.total_ops = len(op_ids)
     for item, (kind, producer) in list(snap.origin.items()):
         producer_id = op_ids.get(producer) if producer is not None else None
@@ -126,6 +136,16 @@ def collect(roots: list, max_nodes: int) -> Snapshot:
     _merge_saved_into_tensors(snap, data_owner)
     _collect_calls(snap, op_ids, leaf_ids)
     return snap
+
+
+def _input_item(snap: Snapshot, t: Tensor, leaf_ids: dict, data_owner: dict, keep_alive: list) -> str:
+    """The item id ("inK") of an input that needs no grad, made on first sight."""
+    if id(t) not in leaf_ids:
+        leaf_ids[id(t)] = f"in{len(snap.inputs)}"
+        snap.inputs.append((leaf_ids[id(t)], t))
+        data_owner.setdefault(id(t.data), leaf_ids[id(t)])
+        keep_alive.append(t)
+    return leaf_ids[id(t)]
 
 
 def _cut(snap: Snapshot, op: str) -> None:

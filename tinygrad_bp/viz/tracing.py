@@ -8,7 +8,7 @@ from typing import Any
 from ..tensor import Tensor
 from .draw import MAX_NODES, draw_snapshot
 from .graph import collect
-from .rendering import to_bytes
+from .rendering import check_format, to_bytes
 
 
 class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "frames"):`
@@ -20,7 +20,8 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
     (a pass with no backward before the next forward or the end of the context is drawn without
     gradients, as any ``.grad`` then belongs to an earlier pass).
     Other keyword arguments go to ``draw_graph`` (``params`` defaults to ``module``).
-    The paths written are listed in ``.files``.
+    ``format`` is svg (default), png, pdf or dot (others need the Graphviz dot program); an unknown
+    one is a ValueError when ``trace`` is created. The paths written are listed in ``.files``.
     """
 
     def __init__(self, module: Any, directory: Any, every: int = 1, format: str = "svg",  # noqa: A002
@@ -32,7 +33,7 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
         self.module = module
         self.directory = os.fspath(directory)
         self.every = every
-        self.format = format
+        self.format = check_format(format, "trace")  # a bad format fails here, not at the first forward pass
         self.show_grads = show_grads
         self.max_nodes = draw_kwargs.pop("max_nodes", MAX_NODES)
         draw_kwargs.setdefault("params", module)
