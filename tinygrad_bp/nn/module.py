@@ -62,28 +62,95 @@ class Module:
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", {})
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", {})
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass defines it (call the module, not forward, so hooks run)."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks:
+            args, kwargs = self._run_forward_pre_hooks(args, kwargs)
         out = self.forward(*args, **kwargs)
         if isinstance(out, Tensor) and out.grad_fn is not None:  # for tb.viz's module clusters (per call, not per op)
             _record_call(self, out.grad_fn, args)
         if self._forward_hooks:
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
+            with_kwargs = self._forward_hooks_with_kwargs
+            for hook_id, hook in list(self._forward_hooks.items()):
+                result = hook(self, args, kwargs, out) if hook_id in with_kwargs else hook(self, args, out)
                 if result is not None:
                     out = result
         return out
 
-    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
-        """Call ``hook(module, inputs, output)`` after every forward; ``inputs`` is the tuple of the
-        positional arguments (the very objects passed); a non-None return value replaces the output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+    def _run_forward_pre_hooks(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        """PyTorch's rules: a hook's non-None result replaces the inputs (a non-tuple becomes a 1-tuple);
+        a ``with_kwargs`` hook must return None or ``(args, kwargs)``."""
+        with_kwargs = self._forward_pre_hooks_with_kwargs
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                           f"but got {result}.")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        return args, kwargs
+
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every forward (``hook(module, args, kwargs)`` with
+        ``with_kwargs``); a non-None return value replaces the inputs (see ``_run_forward_pre_hooks``).
+        Hooks run in registration order; ``prepend=True`` puts this one first."""
+        return _add_hook(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs, hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, inputs, output)`` after every forward (``hook(module, args, kwargs, output)``
+        with ``with_kwargs``); ``inputs`` is the tuple of the positional arguments (the very objects passed);
+        a non-None return value replaces the output. ``prepend=True`` runs this hook first."""
+        return _add_hook(self._forward_hooks, self._forward_hooks_with_kwargs, hook, prepend, with_kwargs)
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` (``"encoder.layers.0"``; ``""`` is the module itself).
+        ``AttributeError`` names the first part that is missing or not a Module."""
+        if target == "":
+            return self
+        mod: Module = self
+        for item in target.split("."):
+            if not hasattr(mod, item):
+                raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError("`" + item + "` is not an nn.Module")
+        return mod
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (``"fc1.weight"``); ``AttributeError`` otherwise."""
+        module_path, _, param_name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, param_name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + param_name + "`")
+        param = getattr(mod, param_name)
+        if not isinstance(param, Parameter):
+            raise AttributeError("`" + param_name + "` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target`` (``"bn.running_mean"``); ``AttributeError`` otherwise."""
+        module_path, _, buffer_name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, buffer_name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + buffer_name + "`")
+        buffer = getattr(mod, buffer_name)
+        if buffer_name not in mod._buffers:
+            raise AttributeError("`" + buffer_name + "` is not a buffer")
+        return buffer
 
     # ----- registration -------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -398,6 +465,29 @@ class Module:
 
     def __dir__(self) -> list:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+
+
+class _HookHandle(RemovableHandle):
+    """A hook's handle that also forgets the hook's ``with_kwargs`` mark when removed."""
+
+    def __init__(self, hooks: dict, extra: dict) -> None:
+        super().__init__(hooks)
+        self.extra = extra
+
+    def remove(self) -> None:
+        super().remove()
+        self.extra.pop(self.id, None)
+
+
+def _add_hook(hooks: OrderedDict, with_kwargs_ids: dict, hook: Callable, prepend: bool,
+              with_kwargs: bool) -> RemovableHandle:
+    handle = _HookHandle(hooks, with_kwargs_ids)
+    hooks[handle.id] = hook
+    if with_kwargs:
+        with_kwargs_ids[handle.id] = True
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
 
 
 def _indent(text: str, spaces: int) -> str:
