@@ -57,17 +57,20 @@ def graph_figures(out: Path) -> dict:
     """The forward graph of the two-layer network (with values), the same graph after backward (with
     gradients), and the small graph that docs/internals.md walks through."""
     net, x, target = classic_network()
-    y = net(x)
-    loss = 0.5 * ((y - target) ** 2).sum()
-    tb.viz.render(loss, out / "forward_graph.svg", params=net, show_values=True)
-    loss.backward()
-    tb.viz.render(loss, out / "backward_graph.svg", params=net, show_grads=True)
+    inputs = {"x": x, "target": target}
+    with tb.viz.capture():  # every node keeps its value and (after backward) its gradient for the pictures
+        y = net(x)
+        loss = 0.5 * ((y - target) ** 2).sum()
+        tb.viz.render(loss, out / "forward_graph.svg", params=net, inputs=inputs, show_values=True)
+        loss.backward()
+    tb.viz.render(loss, out / "backward_graph.svg", params=net, inputs=inputs, show_grads=True, show_edge_grads=True)
 
     xs = tb.tensor([1.0, 2.0], requires_grad=True)
     w = tb.tensor([[0.5], [0.25]], requires_grad=True)
     b = tb.tensor(0.1, requires_grad=True)
-    small = (xs @ w + b).sigmoid().sum()
-    small.backward()
+    with tb.viz.capture():
+        small = (xs @ w + b).sigmoid().sum()
+        small.backward()
     tb.viz.render(small, out / "internals_graph.svg", params={"x": xs, "w": w, "b": b}, show_values=True,
                   show_grads=True)
     return {"forward_y": float(y.item()), "loss": float(loss.item()),

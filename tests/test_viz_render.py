@@ -15,7 +15,7 @@ from tinygrad_bp.viz import rendering as render_module
 pytest.importorskip("graphviz")
 SVG = "{http://www.w3.org/2000/svg}"
 LABELS = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "(4, 3)", "(2, 4)", "AddmmBackward0", "SigmoidBackward0",
-          "fc1 (Linear)", "fc2 (Linear)", "activation (Sigmoid)", "TwoLayerNet", "legend:"]
+          "fc1 (Linear)", "fc2 (Linear)", "activation (Sigmoid)", "TwoLayerNet"]
 
 
 def two_layer():

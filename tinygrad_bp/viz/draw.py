@@ -23,7 +23,7 @@ from .graph import Call, Snapshot, collect
 MAX_NODES = 400  # a larger graph is cut (with a note): dot's layout time grows quickly with size
 DIRECTIONS = ("forward", "backward")
 FORMULA_WIDTH = 44  # characters per line of a formula written on its node
-LEGEND_WIDTH = 40  # characters per line of the legend
+LEGEND_WIDTH = 56  # characters per line of the legend
 
 COLOURS = {"leaf": "lightblue", "input": "white", "saved": "orange", "output": "darkolivegreen1",
            "op": "lightgrey", "module": "#e8e8f4", "note": "#fff3b0"}
@@ -470,19 +470,19 @@ def _count(n: int, noun: str) -> str:
 def _legend(graph: Any, look: _Look, freed: bool, direction: str, edge_grads: bool) -> None:
     """A compact legend: a few short lines of small text under the picture (the graph's own label),
     wrapped narrow so that it widens the picture as little as it lengthens it."""
-    items = ["legend:", "blue fill = requires grad (leaf)", "white = input (no grad)", "orange = saved for backward",
-             "green = output", "grey = op (hover: its backward)"]
+    items = ["legend: blue = requires grad (leaf)", "white = input", "orange = saved for backward", "green = output",
+             "grey = op (hover: its backward)"]
     if look.statuses:
-        items += ["grad = dL/d(this value)", f"border blue: ‖grad‖ < {summary.fmt(look.vanishing)} (vanishing)",
-                  "green: healthy", f"red: ‖grad‖ > {summary.fmt(look.exploding)} (exploding)"]
+        items += ["grad = dL/d(this value)", f"border: blue ‖grad‖ < {summary.fmt(look.vanishing)}", "green healthy",
+                  f"red ‖grad‖ > {summary.fmt(look.exploding)}"]
     if edge_grads or direction == "backward":
-        items.append("red edges: gradient flow" + (" (each contribution)" if edge_grads else ""))
+        items.append("red edges: gradient flow" + (", labelled with each contribution" if edge_grads else ""))
     if freed:
         items.append("saved values freed by backward()")
     lines: list = []
     for item in items:
         if lines and len(lines[-1]) + 3 + len(item) <= LEGEND_WIDTH:
-            lines[-1] += (" " if lines[-1] == "legend:" else " · ") + item
+            lines[-1] += " · " + item
         else:
             lines.append(item)
     graph.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize="8", fontcolor="grey25")
