@@ -56,27 +56,35 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _make(array)
 
 
+def _new_size(size: tuple) -> tuple:
+    """The sizes of a new tensor, given as f(2, 3) or f((2, 3)); a negative one is PyTorch's RuntimeError."""
+    shape = _size_args(size)
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {list(shape)}")
+    return shape
+
+
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (default float dtype unless ``dtype``)."""
-    return _finish(np.zeros(_size_args(size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.zeros(_new_size(size), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (default float dtype unless ``dtype``)."""
-    return _finish(np.ones(_size_args(size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.ones(_new_size(size), _float_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of the given size (default float dtype)."""
-    return _finish(np.empty(_size_args(size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.empty(_new_size(size), _float_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; its dtype follows the value (bool, int64 or default float)."""
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value.item() if isinstance(fill_value, np.generic) else fill_value)
-    size = (size,) if isinstance(size, builtins.int) else tuple(size)
-    return _finish(np.full(size, fill_value, dtype), requires_grad)
+    return _finish(np.full(_new_size((size,)), fill_value, dtype), requires_grad)
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -119,12 +127,12 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_g
 
 def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
-    return _finish(_rng(generator).random(_size_args(size)).astype(_float_dtype(dtype)), requires_grad)
+    return _finish(_rng(generator).random(_new_size(size)).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    return _finish(_rng(generator).standard_normal(_size_args(size)).astype(_float_dtype(dtype)), requires_grad)
+    return _finish(_rng(generator).standard_normal(_new_size(size)).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = None,
@@ -137,7 +145,7 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, but got low={low}, high={high}")
-    size = (size,) if isinstance(size, builtins.int) else tuple(size)
+    size = _new_size((size,))
     return _finish(_rng(generator).integers(low, high, size).astype(dtype or np.int64), requires_grad)
 
 

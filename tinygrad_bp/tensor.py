@@ -29,7 +29,7 @@ class Tensor:
 
     # The attributes every tensor sets live in slots; rarely set ones are class defaults, overridden
     # per instance in a lazily created __dict__ (tensor creation is on the hot path).
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "__weakref__", "__dict__")
+    __slots__ = ("data", "_grad", "grad_fn", "requires_grad", "__weakref__", "__dict__")
     _version = 0  # in-place writes so far (autograd/saved_values.py)
     _backward_hooks = None  # {id: fn} of register_hook on a leaf
     _retains_grad = False
@@ -63,6 +63,27 @@ class Tensor:
     def dtype(self) -> np.dtype:
         """The element type (a NumPy dtype: tb.float32, tb.int64, ...)."""
         return self.data.dtype
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (leaves, and tensors that ``retain_grad()``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value.data.dtype != self.data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{_c_type_name(value.data.dtype)}' to "
+                                   f"a tensor with grad_dtype '{_type_name(self.data.dtype)}'. Please ensure that "
+                                   "the gradient and the tensor have the same dtype")
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                                   f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same "
+                                   "size")
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -266,6 +287,9 @@ class Tensor:
         return _binary(_Div, self, other, "div", reverse=True)
 
     def __pow__(self, other: Any) -> Tensor:
+        if isinstance(other, builtins.int) and not isinstance(other, builtins.bool) and other < 0 \
+                and self.data.dtype.kind in "iu":
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return _binary(_ops.elementwise.Pow, self, other, "pow")
 
     def __rpow__(self, other: Any) -> Tensor:
@@ -469,11 +493,13 @@ class Tensor:
     def amax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """The largest values over dim (ties share the gradient)."""
         axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "amax")
+        _check_reducible(self, axis, "amax")
         return _ops.reduce.Amax.apply(self, axis=axis, keepdims=keepdim, fn=np.max)
 
     def amin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """The smallest values over dim (ties share the gradient)."""
         axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "amin")
+        _check_reducible(self, axis, "amin")
         return _ops.reduce.Amax.apply(self, axis=axis, keepdims=keepdim, fn=np.min)
 
     def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
@@ -491,11 +517,11 @@ class Tensor:
 
     def softmax(self, dim: builtins.int) -> Tensor:
         """eˣ / Σ eˣ along dim."""
-        return _ops.reduce.Softmax.apply(_floating(self), axis=_dim(dim, self.ndim, "softmax"))
+        return _ops.reduce.Softmax.apply(_float_only(self, "softmax"), axis=_dim(dim, self.ndim, "softmax"))
 
     def log_softmax(self, dim: builtins.int) -> Tensor:
         """x - logsumexp(x) along dim."""
-        return _ops.reduce.LogSoftmax.apply(_floating(self), axis=_dim(dim, self.ndim, "log_softmax"))
+        return _ops.reduce.LogSoftmax.apply(_float_only(self, "log_softmax"), axis=_dim(dim, self.ndim, "log_softmax"))
 
     # ---------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -509,7 +535,26 @@ class Tensor:
             return self
         return _ops.shape.Reshape.apply(self, shape=new_shape)
 
-    view = reshape
+    def view(self, *shape: Any) -> Tensor:
+        """``reshape`` that never copies: refused (RuntimeError) when the memory layout needs a copy."""
+        if not self.data.flags.c_contiguous:
+            sizes = _size_args(shape)
+            try:
+                target = _infer_shape(self.shape, sizes)
+            except ValueError as e:
+                raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {self.numel()}") from e
+            if self.data.size and not np.may_share_memory(np.reshape(self.data, target), self.data):
+                raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                                   "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+        return self.reshape(*shape)
+
+    def is_contiguous(self) -> bool:
+        """True when the elements lie in memory in row-major order (what ``view`` needs)."""
+        return self.data.flags.c_contiguous
+
+    def contiguous(self) -> Tensor:
+        """self when contiguous, else a row-major copy that stays in the graph."""
+        return self if self.data.flags.c_contiguous else _ops.shape.Contiguous.apply(self)
 
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Dims start_dim..end_dim merged into one."""
@@ -532,9 +577,14 @@ class Tensor:
 
     def permute(self, *dims: Any) -> Tensor:
         """The dims reordered."""
-        dims = tuple(_dim(d, self.ndim, "permute") for d in _size_args(dims))
-        if sorted(dims) != list(range(self.ndim)):
-            raise RuntimeError(f"permute(): dims {dims} are not a permutation of the {self.ndim} dims of {self.shape}")
+        dims = _size_args(dims)
+        if len(dims) != self.ndim:
+            raise RuntimeError(f"permute(): number of dimensions in the tensor input does not match the length of the "
+                               f"desired ordering of dimensions i.e. input.dim() = {self.ndim} is not equal to "
+                               f"len(dims) = {len(dims)}")
+        dims = tuple(_dim(d, self.ndim, "permute") for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         if dims == tuple(range(self.ndim)):
             return self
         return _ops.shape.Permute.apply(self, axes=dims)
@@ -543,6 +593,8 @@ class Tensor:
         """Two dims swapped."""
         axes = list(range(self.ndim))
         a, b = _dim(dim0, self.ndim, "transpose"), _dim(dim1, self.ndim, "transpose")
+        if self.ndim == 0:
+            return self
         axes[a], axes[b] = axes[b], axes[a]
         return self.permute(tuple(axes))
 
@@ -680,7 +732,7 @@ _new = object.__new__
 
 def _init(t: Tensor, data: np.ndarray, grad_fn: Any) -> None:
     t.data = data
-    t.grad = None
+    t._grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
 
@@ -689,7 +741,7 @@ def _make(data: Any, grad_fn: Any = None) -> Tensor:
     """Wrap an array without copying or converting it (scalars from NumPy become 0-d arrays)."""
     t = _new(Tensor)
     t.data = data if type(data) is np.ndarray else np.asarray(data)
-    t.grad = None
+    t._grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
     return t
@@ -770,6 +822,29 @@ def _floating(t: Tensor) -> Tensor:
     return t if t.data.dtype.kind == "f" else t.to(dtypes.get_default_dtype())
 
 
+_TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                     "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _c_type_name(dtype: np.dtype) -> str:
+    """The C name PyTorch prints for an element type ('float', 'double', 'long int')."""
+    name = np.dtype(dtype).name
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
+            "int8": "signed char", "uint8": "unsigned char", "float16": "c10::Half"}.get(name, name)
+
+
+def _type_name(dtype: np.dtype) -> str:
+    """PyTorch's name of a scalar type in messages ('Float', 'Long', ...)."""
+    return _TORCH_TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def _float_only(t: Tensor, op: str) -> Tensor:
+    """``t`` if it is floating point; PyTorch's NotImplementedError for an op with no integer kernel."""
+    if t.data.dtype.kind != "f":
+        raise NotImplementedError(f'"{op}_lastdim_kernel_impl" not implemented for \'{_type_name(t.data.dtype)}\'')
+    return t
+
+
 def _dim(d: Any, ndim: builtins.int, op: str) -> builtins.int:
     n = builtins.max(ndim, 1)
     if not -n <= d < n:
@@ -786,9 +861,8 @@ def _reduce_args(t: Tensor, dim: Any, axis: Any, keepdim: Any, keepdims: Any, op
     if dim is None:
         return None, builtins.bool(keepdim)
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    if t.ndim == 0:
-        return None, builtins.bool(keepdim)
-    return tuple(sorted({_dim(d, t.ndim, op) for d in dims})), builtins.bool(keepdim)
+    axes = tuple(sorted({_dim(d, t.ndim, op) for d in dims}))  # a 0-d tensor takes dim 0 or -1, as in PyTorch
+    return (None if t.ndim == 0 else axes), builtins.bool(keepdim)
 
 
 def _var(t: Tensor, dim: Any, keepdim: builtins.bool, correction: Any, op: str) -> Tensor:
@@ -842,14 +916,25 @@ class MaxResult(NamedTuple):
     indices: Tensor
 
 
+def _check_reducible(t: Tensor, axis: Any, op: str) -> None:
+    """PyTorch's errors for a max/min-like reduction of an empty tensor (``axis``: None, int or tuple)."""
+    if t.data.size:
+        return
+    if axis is None:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                           "Specify the reduction dim with the 'dim' argument.")
+    for a in (axis if isinstance(axis, tuple) else (axis,)):
+        if t.ndim and t.shape[a] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
+
+
 def _extreme(t: Tensor, dim: Any, keepdim: builtins.bool, fn: Any, arg: Any, pairwise: Any, op: str) -> Any:
     if isinstance(dim, Tensor):
         return pairwise(t, dim)
-    if t.data.size == 0:
-        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+    axis = None if dim is None else _dim(dim, t.ndim, op)
+    _check_reducible(t, axis, op)
     if dim is None:
         return _ops.reduce.Amax.apply(t, axis=None, keepdims=False, fn=fn)
-    axis = _dim(dim, t.ndim, op)
     if t.ndim == 0:
         return MaxResult(t, _make(np.zeros((), np.int64)))
     values = _ops.reduce.MaxAlongDim.apply(t, axis=axis, keepdims=keepdim, arg=arg)
@@ -858,6 +943,7 @@ def _extreme(t: Tensor, dim: Any, keepdim: builtins.bool, fn: Any, arg: Any, pai
 
 
 def _arg_extreme(t: Tensor, dim: Any, keepdim: builtins.bool, arg: Any) -> Tensor:
+    _check_reducible(t, None if dim is None else _dim(dim, t.ndim, arg.__name__), arg.__name__)
     if dim is None:
         out = arg(t.data)
         return _make(np.asarray(out, np.int64).reshape((1,) * t.ndim if keepdim else ()))
@@ -866,7 +952,8 @@ def _arg_extreme(t: Tensor, dim: Any, keepdim: builtins.bool, arg: Any) -> Tenso
 
 def _records(t: Tensor, *others: Any) -> builtins.bool:
     """True if an in-place update of ``t`` must be recorded in the graph."""
-    return grad_mode._state.enabled and (t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
+    return grad_mode._state.enabled and (t.requires_grad or
+                                         any(isinstance(o, Tensor) and o.requires_grad for o in others))
 
 
 _VIEW_OPS = ("Reshape", "Permute", "Expand", "GetItem")
@@ -1018,7 +1105,10 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyT
     """Elementwise choice: ``input`` where condition is true, else ``other``."""
     cond = _data(condition)
     if not (isinstance(cond, np.ndarray) and cond.dtype == np.bool_):
-        cond = np.asarray(cond, dtype=bool)
+        cond = np.asarray(cond)
+        if cond.dtype != np.bool_:
+            raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                               f"{_type_name(cond.dtype)}")
     x, y = _as_tensor(input), _as_tensor(other)
     if x.data.dtype != y.data.dtype:
         dt = dtypes.promote(x.data.dtype, _rank_or_scalar(input), y.data.dtype, _rank_or_scalar(other))
@@ -1080,7 +1170,12 @@ def _broadcasting(name: str, op: Any, a: Tensor, b: Tensor) -> Tensor:
 
 def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     """Join tensors along an existing dim."""
+    if not builtins.len(tensors):
+        raise ValueError("cat(): expected a non-empty list of Tensors")
     ts = _same_dtype([_as_tensor(t) for t in tensors], "cat")
+    for i, t in enumerate(ts):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     axis = _dim(dim, ts[0].ndim, "cat")
     for t in ts[1:]:
         if t.ndim != ts[0].ndim or any(t.shape[i] != ts[0].shape[i] for i in range(t.ndim) if i != axis):
@@ -1099,7 +1194,8 @@ def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
 
 def _same_dtype(ts: list, op: str) -> list:
     if not ts:
-        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+        raise RuntimeError("stack expects a non-empty TensorList" if op == "stack" else
+                           f"{op}(): expected a non-empty list of Tensors")
     dt = ts[0].data.dtype
     for t in ts[1:]:
         dt = dtypes.promote(dt, 2, t.data.dtype, 2)

@@ -67,12 +67,24 @@ class Div(Op):
         return (g / y if need_x else None), (-g * x / (y * y) if need_y else None)
 
 
+def _int_power(x: Any, y: Any) -> np.ndarray:
+    """Integer x ** integer y as PyTorch computes it: a negative exponent gives 1 // x ** |y| (0 unless |x| = 1)."""
+    y = np.asarray(y)
+    if not (y < 0).any():
+        return np.power(x, y)
+    pos = np.power(x, np.abs(y))
+    x = np.asarray(x)
+    inverse = np.where(x == 1, 1, np.where(x == -1, pos, 0)).astype(pos.dtype)
+    return np.where(y < 0, inverse, pos)
+
+
 class Pow(Op):
     """z = x ** y;  dz/dx = y·x^(y-1), dz/dy = z·ln(x) (0 where x = 0, as in PyTorch)"""
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
-        out = np.power(x, y)
+        ints = np.asarray(y).dtype.kind in "iu" and np.asarray(x).dtype.kind in "iu"
+        out = _int_power(x, y) if ints else np.power(x, y)
         ctx.save_for_backward(x, y, out)
         return out
 

@@ -100,9 +100,10 @@ class LogSumExp(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-        m = np.max(x, axis=axis, keepdims=True)
+        m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)  # -inf for an empty reduction, as in PyTorch
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # log 0 = -inf: an empty or all -inf reduction
+            out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
         out = out if keepdims else _squeeze(out, axis)
         ctx.save_for_backward(x, out)
         ctx.in_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
@@ -120,7 +121,7 @@ class Softmax(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int = -1) -> np.ndarray:
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))
         out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
@@ -137,8 +138,9 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int = -1) -> np.ndarray:
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+        with np.errstate(divide="ignore"):
+            out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out

@@ -103,3 +103,15 @@ class Stack(Op):
     def backward(ctx: Any, g: Any) -> tuple:
         lead = (slice(None),) * ctx.axis
         return tuple(g[lead + (i,)] if need else None for i, need in enumerate(ctx.needs_input_grad))
+
+
+class Contiguous(Op):
+    """z = x copied into row-major memory;  dz/dx = 1"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        return np.ascontiguousarray(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g
