@@ -525,7 +525,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
            reduction: str = "mean", log_target: bool = False) -> Tensor:
     """Pointwise KL divergence for log-probabilities x: y·(log y - x) (0 where y = 0), or with
-    log_target eʸ·(y - x); reduction 'batchmean' divides the sum by the batch size (the true KL)."""
+    log_target eʸ·(y - x); reduction 'batchmean' divides the sum by the batch size (the true KL).
+    Differs from PyTorch in one point: where y = 0 the gradient with respect to y is -x, not nan."""
     from .functional import _reduction
     if reduction == "batchmean":
         if size_average is not None or reduce is not None:
