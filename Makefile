@@ -46,6 +46,10 @@ figures: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) docs/build_api.py
+	$(PY) docs/make_notebooks.py --check
+
+notebooks: $(STAMP)
+	$(PY) docs/make_notebooks.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -41,6 +41,59 @@ def _example(name: str) -> ModuleType:
     return module
 
 
+# ------------------------------------------------------------------ legible text
+# A page shows a figure at most PAGE_WIDTH_PX wide (GitHub's column and a notebook's output, about 9 in at
+# 96 px/in) and scales a wider one down; its text must still be MIN_TEXT_PT or more on the screen.
+PAGE_WIDTH_PX = 864
+MIN_TEXT_PT = 11.0
+PNG_TEXT_KEY = "tinygrad_bp:min_text_pt"
+
+
+def _record_text_sizes() -> None:
+    """Make every PNG matplotlib writes carry the size of its smallest text (PNG keeps no text
+    otherwise); SVGs are written with svg.fonttype "none", so their text sizes are in the file."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    if getattr(Figure.savefig, "records_text_sizes", False):
+        return
+    savefig = Figure.savefig
+
+    def savefig_recording(self: Figure, fname: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(fname).endswith(".png"):
+            self.draw_without_rendering()  # creates the tick labels
+            sizes = [t.get_fontsize() for t in self.findobj(Text) if t.get_visible() and t.get_text().strip()]
+            kwargs["metadata"] = {**(kwargs.get("metadata") or {}), PNG_TEXT_KEY: f"{min(sizes):g}"}
+        return savefig(self, fname, *args, **kwargs)
+
+    savefig_recording.records_text_sizes = True
+    Figure.savefig = savefig_recording
+
+
+def text_sizes(path: Path) -> tuple[float, float] | None:
+    """(smallest text size in pt, the scale a page shows the figure at) for a matplotlib figure, or None
+    for a figure matplotlib did not write (the Graphviz pictures). The text appears min × scale pt."""
+    import re
+
+    if path.suffix == ".svg":
+        text = path.read_text(encoding="utf-8")
+        if "Matplotlib" not in text[:2000]:
+            return None
+        width_pt = float(re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', text).group(1))
+        # one size per label: its largest part (a tick label 10⁻² has its exponent at 70 %); 1 px = 1 pt here
+        sizes = [max(float(v) for v in re.findall(r"font-size:\s*([\d.]+)px", label))
+                 for label in re.findall(r"<text\b.*?</text>", text, re.S)]
+        natural_px = width_pt / 72 * 96
+        return min(sizes), min(1.0, PAGE_WIDTH_PX / natural_px)
+    from PIL import Image
+
+    with Image.open(path) as image:
+        if PNG_TEXT_KEY not in image.text:
+            return None
+        dpi = round(image.info.get("dpi", (72, 72))[0])  # pHYs stores pixels per metre
+        return float(image.text[PNG_TEXT_KEY]), min(image.width, PAGE_WIDTH_PX) / (image.width / dpi * 96)
+
+
 # ------------------------------------------------------------------ graph pictures (tb.viz)
 def classic_network() -> tuple[nn.TwoLayerNet, tb.Tensor, tb.Tensor]:
     """The guide's worked example: TwoLayerNet(2, 2, 1) with fixed weights, one sample and its target."""
@@ -168,11 +221,25 @@ def adam_figures(out: Path) -> dict:
     return measurements.adam_bias(out)
 
 
+def gd_problem_figures(out: Path) -> dict:
+    import measurements
+
+    return measurements.gd_problems(out)
+
+
+def chain_rule_numbers(out: Path) -> dict:
+    """Every gradient of the worked example in backward()'s order (no figure: the page's table)."""
+    import measurements
+
+    return measurements.chain_rule()
+
+
 # name -> (producer, the files it writes). The tests read FIGURES to know what `make figures` makes.
 PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {  # slowest first (parallel runs)
     "surfaces": (surface_figures, ("optimizer_surfaces.png",)),
     "digits": (digits_figure, ("digits.png",)),
     "batch_size": (batch_size_figures, ("batch_sizes.svg",)),
+    "gd_problems": (gd_problem_figures, ("gd_problems.svg",)),
     "schedules": (schedule_figures, ("lr_schedules.png",)),
     "epsilon": (epsilon_figures, ("epsilon_placement.svg",)),
     "momentum": (momentum_figures, ("momentum_forms.svg",)),
@@ -181,6 +248,7 @@ PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {  # slow
     "layers": (layers_figure, ("graph_layers.svg",)),
     "adam": (adam_figures, ("adam_bias_correction.svg",)),
     "ema": (ema_figures, ("ema.svg",)),
+    "chain_rule": (chain_rule_numbers, ()),
 }
 FIGURES = [name for _, files in PRODUCERS.values() for name in files]
 
@@ -188,6 +256,11 @@ FIGURES = [name for _, files in PRODUCERS.values() for name in files]
 def _run(name: str, out: Path) -> tuple[str, dict, float]:
     """Run one producer (in a worker process) and check it wrote its files."""
     start = time.perf_counter()
+    _record_text_sizes()
+    import matplotlib
+    import measurements
+
+    matplotlib.rcParams.update(measurements.TEXT_STYLE)
     producer, files = PRODUCERS[name]
     for f in files:
         (out / f).unlink(missing_ok=True)
@@ -195,6 +268,11 @@ def _run(name: str, out: Path) -> tuple[str, dict, float]:
     missing = [f for f in files if not (out / f).exists()]
     if missing:
         raise RuntimeError(f"make_figures: producer {name!r} did not write {missing}")
+    for f in files:
+        sizes = text_sizes(out / f)
+        if sizes and sizes[0] * sizes[1] < MIN_TEXT_PT - 0.01:
+            raise RuntimeError(f"make_figures: {f} has {sizes[0]:g} pt text shown at {sizes[1]:.2f} scale, "
+                               f"below {MIN_TEXT_PT:g} pt on the page: make it larger or the figure narrower")
     return name, numbers, time.perf_counter() - start
 
 

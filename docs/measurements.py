@@ -100,20 +100,26 @@ def momentum_from_zero(lr: float = 0.1, beta: float = 0.9) -> Callable[[list], N
 
 
 # ------------------------------------------------------------------ figures
+# Text 11 pt or more in figures at most 9 in wide: legible on a projector at the width a page shows them
+# (docs/make_figures.py measures every figure it writes; tests/test_docs.py checks).
+TEXT_STYLE = {"font.size": 11, "legend.fontsize": 11, "axes.titlesize": 12, "axes.labelsize": 11,
+              "xtick.labelsize": 11, "ytick.labelsize": 11, "figure.titlesize": 12}
+
+
 def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.hashsalt": "tinygrad_bp", "svg.fonttype": "none", "font.size": 9,
-                         "axes.grid": True, "grid.alpha": 0.3})
+    plt.rcParams.update({"svg.hashsalt": "tinygrad_bp", "svg.fonttype": "none", "axes.grid": True,
+                         "grid.alpha": 0.3, **TEXT_STYLE})
     return plt
 
 
 def save(fig: Any, path: Path) -> Path:
     """Write a matplotlib figure as a reproducible SVG (no date, fixed ids) and close it."""
-    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    fig.savefig(path, format="svg", metadata={"Date": None})  # constrained layout: exactly figsize
     _pyplot().close(fig)
     return path
 
@@ -156,7 +162,7 @@ def momentum_forms(out_dir: Path, epochs: int = 100, beta: float = 0.9, lr: floa
     assert (rel[warm - 1:] < 0.01).all(), "the relative difference should stay below 1 % once it is"
 
     plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), layout="constrained")
     x = np.arange(epochs + 1)
     ax1.plot(x, loss["plain_sgd"], color="0.6", ls=":", label="SGD(lr=0.01), no momentum")
     ax1.plot(x, loss["momentum"], color="C0", label="Momentum(lr=0.01, beta=0.9)  [tutorial formula]")
@@ -164,16 +170,16 @@ def momentum_forms(out_dir: Path, epochs: int = 100, beta: float = 0.9, lr: floa
     ax1.plot(x, loss["momentum_scaled"], color="k", ls="--", lw=1,
              label="Momentum(lr=0.1, beta=0.9)  [lr / (1 − β)]")
     ax1.set(xlabel="epoch (full-batch update)", ylabel="MSE loss", title="The tutorial's Momentum sample, three ways")
-    ax1.legend(fontsize=7)
+    ax1.legend()
     t = np.arange(1, len(rel) + 1)
     ax2.semilogy(t, rel, color="C3", label="measured ‖Δθ_dampened·10 − Δθ_PyTorch‖ / ‖Δθ_PyTorch‖")
     ax2.axhline(0.01, color="0.5", lw=0.8, ls=":")
     ax2.axvline(warm, color="0.5", lw=0.8, ls=":")
-    ax2.annotate(f"< 1 % after {warm} steps", (warm, 0.01), xytext=(warm + 8, 0.1), fontsize=8,
+    ax2.annotate(f"< 1 % after {warm} steps", (warm, 0.01), xytext=(warm + 8, 0.1), fontsize=11,
                  arrowprops={"arrowstyle": "->", "color": "0.4"})
     ax2.set(xlabel="step t (a fixed random gradient sequence)", ylabel="relative difference of the step",
             title="Warm-up: the difference is lr·βᵗ·g₁ / (1 − β)")
-    ax2.legend(fontsize=7)
+    ax2.legend()
     save(fig, out_dir / "momentum_forms.svg")
 
     return {
@@ -252,21 +258,21 @@ def epsilon_placement(out_dir: Path, epochs: int = 100) -> dict:
         result[f"{kind}_normal_max_loss_diff"] = float(np.abs(a["losses"] - b["losses"]).max())
 
     plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), layout="constrained")
     for kind, color, eps in (("adagrad", "C0", "1e-10"), ("rmsprop", "C2", "1e-8")):
         name = "AdaGrad" if kind == "adagrad" else "RMSProp (β=0.9)"
         ax1.loglog(mags, curves[(kind, False)], color=color, label=f"{name}, ε={eps} outside √ (tinygrad_bp)")
         ax1.loglog(mags, curves[(kind, True)], color=color, ls="--", label=f"{name}, ε={eps} inside √ (tutorial)")
     ax1.set(xlabel="|gradient| at the first step", ylabel="first step |Δθ| / lr",
             title="First step against the gradient's size")
-    ax1.legend(fontsize=7)
+    ax1.legend()
     x = np.arange(epochs + 1)
     for kind, color in (("adagrad", "C0"), ("rmsprop", "C2")):
         name = "AdaGrad" if kind == "adagrad" else "RMSProp"
         ax2.plot(x, runs[(kind, False, "tiny")]["losses"], color=color, label=f"{name}, ε outside √")
         ax2.plot(x, runs[(kind, True, "tiny")]["losses"], color=color, ls="--", label=f"{name}, ε inside √")
     ax2.set(xlabel="epoch", ylabel="MSE loss", title="The tutorial's sample with the loss scaled by 10⁻⁶")
-    ax2.legend(fontsize=7)
+    ax2.legend()
     save(fig, out_dir / "epsilon_placement.svg")
     return result
 
@@ -288,13 +294,13 @@ def learning_rates(out_dir: Path, epochs: int = 50) -> dict:
     best = float(np.linalg.lstsq(A, y.numpy().astype(np.float64), rcond=None)[1][0] / A.shape[0])
 
     plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), layout="constrained")
     styles = {"too small": "C0", "good": "C2", "oscillating": "C1", "too large": "C3"}
     for k, losses in runs.items():
         ax1.semilogy(np.arange(epochs + 1), losses - best, color=styles[k], label=f"lr = {rates[k]:.3g} ({k})")
     ax1.set(xlabel="epoch (full-batch update)", ylabel="loss − lowest possible loss", ylim=(1e-6, 3e3),
             title=f"Tutorial's regression: stable for lr < {limit:.3f}")
-    ax1.legend(fontsize=7)
+    ax1.legend()
     # the same four regimes on f(θ) = θ², whose limit is lr < 1
     f = np.linspace(-1.6, 1.6, 200)
     ax2.plot(f, f ** 2, color="0.7")
@@ -311,7 +317,7 @@ def learning_rates(out_dir: Path, epochs: int = 50) -> dict:
         ax2.plot(path, path ** 2, "o-", ms=3, lw=0.8, color=styles[k], label=f"lr = {lr} ({k})")
     ax2.set(xlim=(-1.7, 1.7), ylim=(-0.1, 2.9), xlabel="θ", ylabel="f(θ) = θ²",
             title="8 steps on f(θ) = θ² from θ = 1.2")
-    ax2.legend(fontsize=7)
+    ax2.legend()
     save(fig, out_dir / "learning_rates.svg")
     out = {"lambda_max": lam_max, "lr_limit": limit, "lowest_loss": best, "initial_loss": float(runs["good"][0])}
     for k, lr in rates.items():
@@ -367,7 +373,7 @@ def batch_sizes(out_dir: Path, epochs: int = 50, n: int = 100, lr: float = 0.01)
     result["initial_loss"] = float(curves["batch"][0])
 
     plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), layout="constrained")
     colors = {"batch": "C0", "stochastic": "C3", "mini-batch": "C2"}
     for name, c in curves.items():
         per_epoch = len(c) // epochs if name != "batch" else 1
@@ -376,9 +382,9 @@ def batch_sizes(out_dir: Path, epochs: int = 50, n: int = 100, lr: float = 0.01)
                            f"{len(c) - 1} updates")
         ax2.loglog(np.arange(1, len(c)), c[1:], color=colors[name], lw=0.8, label=name)
     ax1.set(xlabel="epoch", ylabel="MSE on all 100 samples", title="Same 50 epochs, lr = 0.01")
-    ax1.legend(fontsize=7)
+    ax1.legend()
     ax2.set(xlabel="number of updates", ylabel="MSE on all 100 samples", title="Loss against parameter updates")
-    ax2.legend(fontsize=7)
+    ax2.legend()
     save(fig, out_dir / "batch_sizes.svg")
     return result
 
@@ -394,18 +400,18 @@ def ema_smoothing(out_dir: Path) -> dict:
     smoothed = {b: tb.optim.ema(series, b) for b in betas}
 
     plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6), gridspec_kw={"width_ratios": [1.6, 1]})
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), layout="constrained")
     ax1.plot(days, series, ".", color="0.6", ms=3, label="observations xₜ")
     for b, c in zip(betas, ("C2", "C0", "C3")):
         ax1.plot(days, smoothed[b], color=c, label=f"β = {b}  (≈ last {1 / (1 - b):.0f} values)")
     ax1.set(xlabel="t", ylabel="value", title="tb.optim.ema(x, β): smoother and later as β grows")
-    ax1.legend(fontsize=7)
+    ax1.legend()
     k = np.arange(30)
     for b, c in zip(betas, ("C2", "C0", "C3")):
         ax2.plot(k, (1 - b) * b ** k, "o-", ms=2.5, lw=0.8, color=c, label=f"β = {b}")
     ax2.set(xlabel="age of the observation (steps back)", ylabel="weight (1 − β)·βᵏ",
             title="Weight of each past value")
-    ax2.legend(fontsize=7)
+    ax2.legend()
     save(fig, out_dir / "ema.svg")
     err = {b: float(np.sqrt(np.mean((smoothed[b][20:] - truth[20:]) ** 2))) for b in betas}
     # lag: the shift (in steps) that best aligns the smoothed curve with the truth
@@ -468,7 +474,7 @@ def adam_bias(out_dir: Path, epochs: int = 100, trials: int = 2000) -> dict:
     first = (-p.data / 0.01).tolist()
 
     plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7.5), layout="constrained")
     ax1.plot(t, np.array(mean_m) / mu, color="C0", label="mean of mₜ / μ (no correction)")
     ax1.plot(t, 1 - b1 ** t, color="k", ls=":", lw=1, label="1 − β₁ᵗ")
     ax1.plot(t, np.array(mean_mhat) / mu, color="C2", label="mean of m̂ₜ / μ (corrected)")
@@ -476,12 +482,12 @@ def adam_bias(out_dir: Path, epochs: int = 100, trials: int = 2000) -> dict:
     ax1.plot(t, np.array(mean_vhat) / second, color="C1", ls="--", label="mean of v̂ₜ / E[g²] (corrected)")
     ax1.set(xlabel="step t", ylabel="estimate / true value", ylim=(0, 1.25),
             title=f"{trials} random gradient sequences, E[g] = {mu}")
-    ax1.legend(fontsize=7)
+    ax1.legend()
     x = np.arange(epochs + 1)
     ax2.plot(x, with_c["losses"], color="C2", label="tb.optim.Adam (bias-corrected)")
     ax2.plot(x, without["losses"], color="C3", ls="--", label="without the correction")
     ax2.set(xlabel="epoch", ylabel="MSE loss", title="The tutorial's Adam sample (lr = 0.01)")
-    ax2.legend(fontsize=7)
+    ax2.legend()
     save(fig, out_dir / "adam_bias_correction.svg")
     tt = np.arange(1, 1001)
     factor = (1 - b1 ** tt) / np.sqrt(1 - b2 ** tt)  # uncorrected step / corrected step, same m and v
@@ -504,3 +510,158 @@ def adam_bias(out_dir: Path, epochs: int = 100, trials: int = 2000) -> dict:
         "loss_after_5_corrected": float(with_c["losses"][5]),
         "loss_after_5_uncorrected": float(without["losses"][5]),
     }
+
+
+# ------------------------------------------------------------------ section 2.3: the problems of plain descent
+def _surfaces() -> Any:
+    """examples/optimizer_surfaces.py as a module (its surfaces and its descend())."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "optimizer_surfaces.py"
+    spec = importlib.util.spec_from_file_location("example_optimizer_surfaces", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def gd_problems(out_dir: Path, ravine_lrs: tuple = (0.1, 0.5, 0.95, 1.02), updates: int = 3000,
+                noise_lr: float = 0.02) -> dict:
+    """The tutorial's section 2.3, measured: a fixed rate oscillates or crawls (ravine), plain SGD stalls
+    where the gradient vanishes (saddle, plateau), and single-sample gradients keep it from settling.
+
+    * ravine f = x²/20 + y² (curvatures 0.1 and 2): the loss after each step of SGD at four fixed rates.
+      Below lr = 1 (= 2 / the largest curvature) it converges, but the rate that damps the steep y
+      direction fast is slow along x and the rate that is fast along x makes y flip sign every step;
+      above 1 it diverges.
+    * saddle f = x² − y² + y⁴/2 from (1, 0.001), plateau f = y² − x³/3 + x⁴/4 from (−1, 0.5): the
+      gradient norm along SGD's path. It falls to almost zero near the saddle point and waits there.
+    * noise: nn.Linear(10, 1) on 100 samples (y = X·w + 0.1·noise), SGD(lr) for ``updates`` updates with
+      batch_size 100 (batch) and 1 (stochastic): the loss on all samples above the least-squares optimum.
+    """
+    surfaces = _surfaces()
+    result: dict[str, Any] = {}
+    # ravine
+    f, start, _, _, _ = surfaces.SURFACES["ravine"]
+    ravine = {}
+    for lr in ravine_lrs:
+        path, _ = surfaces.descend(f, start, "SGD", lr, 100)
+        ravine[lr] = f(path.T)
+        below = np.flatnonzero(ravine[lr] < 1e-3)
+        result[f"ravine_steps_to_1e-3|{lr:g}"] = int(below[0]) if below.size else None
+        result[f"ravine_zigzags|{lr:g}"] = surfaces.zigzags(path)
+        result[f"ravine_final_loss|{lr:g}"] = float(ravine[lr][-1])
+    # saddle and plateau: SGD at the rates optimizer_surfaces uses
+    grads = {}
+    for name, grad in (("saddle", lambda p: np.hypot(2 * p[0], -2 * p[1] + 2 * p[1] ** 3)),
+                       ("plateau", lambda p: np.hypot(-p[0] ** 2 + p[0] ** 3, 2 * p[1]))):
+        f, start, steps, lrs, _ = surfaces.SURFACES[name]
+        path, _ = surfaces.descend(f, start, "SGD", lrs["SGD"], steps)
+        grads[name] = grad(path.T)
+        result[f"{name}_steps_below_0.01"] = int((grads[name] < 0.01).sum())
+        result[f"{name}_final_x"] = float(path[-1, 0])
+        result[f"{name}_steps"] = steps
+        if name == "saddle":  # x settles fast; y, 0.001 at the start, grows only 1 + 2·lr per step
+            escape = surfaces.first_step(np.abs(path[:, 1]) > 0.5)
+            result["saddle_escape_step"] = escape
+            result["saddle_min_grad_norm"] = float(grads[name][:escape].min())
+            result["saddle_min_grad_step"] = int(grads[name][:escape].argmin())
+    # noise: batch against stochastic, same number of updates
+    tb.manual_seed(1)
+    X = tb.randn(100, 10)
+    y = X @ tb.randn(10, 1) + 0.1 * tb.randn(100, 1)
+    init = {k: v.detach().clone() for k, v in nn.Linear(10, 1).state_dict().items()}
+    X1 = np.hstack([X.numpy(), np.ones((100, 1), np.float32)]).astype(np.float64)
+    optimum = float(np.mean((X1 @ np.linalg.lstsq(X1, y.numpy().astype(np.float64), rcond=None)[0]
+                             - y.numpy()) ** 2))
+    dataset = tb.utils.data.TensorDataset(X, y)
+    excess = {}
+    for name, bs in (("batch", 100), ("stochastic", 1)):
+        model = nn.Linear(10, 1)
+        model.load_state_dict(init)
+        opt = tb.optim.SGD(model.parameters(), lr=noise_lr)
+        loader = tb.utils.data.DataLoader(dataset, batch_size=bs, shuffle=bs == 1,
+                                          generator=tb.Generator().manual_seed(0))
+        losses = []
+        while len(losses) < updates:
+            for xb, yb in loader:
+                opt.zero_grad()
+                nn.functional.mse_loss(model(xb), yb).backward()
+                opt.step()
+                w = np.hstack([model.weight.detach().numpy(), model.bias.detach().numpy()[:, None]]).T
+                w = w.astype(np.float64)
+                losses.append(float(np.mean((X1 @ w - y.numpy()) ** 2)))
+                if len(losses) == updates:
+                    break
+        excess[name] = np.maximum(np.array(losses) - optimum, 1e-12)
+        tail = excess[name][-1000:]
+        result[f"noise_{name}_final_excess"] = float(excess[name][-1])
+        result[f"noise_{name}_tail_max_excess"] = float(tail.max())
+        result[f"noise_{name}_tail_min_excess"] = float(tail.min())
+    result["noise_updates"] = updates
+    result["noise_optimum"] = optimum
+
+    plt = _pyplot()
+    fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(9, 11), layout="constrained")
+    for lr, values in ravine.items():
+        ax1.semilogy(values, label=f"lr = {lr:g}" + (" (above 1: diverges)" if lr > 1 else ""))
+    ax1.set(xlabel="step", ylabel="f(x, y)", ylim=(1e-6, 1e3),
+            title="Fixed rate on the ravine f = x²/20 + y²: oscillates, crawls or diverges")
+    ax1.legend(ncols=2)
+    for name, values in grads.items():
+        ax2.semilogy(values, label=f"{name}: SGD, lr = {surfaces.SURFACES[name][3]['SGD']:g}")
+    ax2.axhline(0.01, color="0.5", ls=":", lw=1)
+    ax2.set(xlabel="step", ylabel="‖gradient‖", title="Plain SGD near a saddle point and on a plateau")
+    ax2.legend()
+    for name, color in (("batch", "C0"), ("stochastic", "C3")):
+        ax3.semilogy(np.arange(1, updates + 1), excess[name], color=color, lw=0.8,
+                     label=f"{name}: batch_size = {100 if name == 'batch' else 1}")
+    ax3.set(xlabel="update", ylabel="MSE above the optimum",
+            title=f"Noise: SGD(lr = {noise_lr:g}) on 100 samples, {updates} updates each")
+    ax3.legend()
+    save(fig, out_dir / "gd_problems.svg")
+    return result
+
+
+# ------------------------------------------------------------------ the chain rule, worked in numbers
+def chain_rule() -> dict:
+    """examples/forward_backward_by_hand.py's network, every gradient backward() computes, in its order.
+
+    Each intermediate keeps its gradient (retain_grad) and a hook records when the engine computes it,
+    so the guide's worked table follows the engine's order. Also returns the local derivatives
+    (σ' = a(1 − a), 2·(ŷ − t), the weights) that the table multiplies by.
+    """
+    x = tb.tensor([[0.05], [0.10]])
+    target = tb.tensor([[0.99]])
+    W1 = tb.tensor([[0.15, 0.20], [0.25, 0.30]], requires_grad=True)
+    b1 = tb.tensor([[0.35], [0.35]], requires_grad=True)
+    W2 = tb.tensor([[0.40, 0.45]], requires_grad=True)
+    b2 = tb.tensor([[0.60]], requires_grad=True)
+    m1 = W1 @ x
+    z1 = m1 + b1
+    a1 = z1.sigmoid()
+    m2 = W2 @ a1
+    z2 = m2 + b2
+    y = z2.sigmoid()
+    d = y - target
+    q = d ** 2
+    s = q.sum()
+    loss = 0.5 * s
+    named = {"s": s, "q": q, "d": d, "y": y, "z2": z2, "m2": m2, "a1": a1, "z1": z1, "m1": m1,
+             "b2": b2, "W2": W2, "b1": b1, "W1": W1}
+    order: list[str] = []
+    for name, t in named.items():
+        if not t.is_leaf:
+            t.retain_grad()
+        t.register_hook(lambda g, name=name: order.append(name))
+    loss.backward()
+
+    def flat(t: tb.Tensor) -> list[float]:
+        return [float(v) for v in t.detach().numpy().ravel()]
+
+    out: dict[str, Any] = {"order": order, "loss": float(loss.item())}
+    out["value"] = {n: flat(t) for n, t in [("x", x), ("z1", z1), ("a1", a1), ("z2", z2), ("y", y), ("d", d)]}
+    out["grad"] = {n: flat(t.grad) for n, t in named.items()}
+    yv, a1v = flat(y)[0], np.array(flat(a1))
+    out["local"] = {"dloss_ds": 0.5, "ds_dq": 1.0, "dq_dd": 2 * flat(d)[0], "dd_dy": 1.0,
+                    "dy_dz2": yv * (1 - yv), "da1_dz1": (a1v * (1 - a1v)).tolist(), "W2": flat(W2)}
+    return out

@@ -39,8 +39,9 @@ def accuracy(model, X, y):
 def plot(images, labels, predicted, history, out_dir):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 4), layout="constrained")
-    left, right = fig.subfigures(1, 2, width_ratios=[1, 1.2])
+    # 9 in wide, text 11 pt or more: legible at the width a page shows it (docs/make_figures.py checks)
+    fig = Figure(figsize=(9, 8), layout="constrained")
+    left, right = fig.subfigures(2, 1, height_ratios=[1, 1.25])
     ax = left.subplots()
     ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"], label="training loss")
     ax2 = ax.twinx()
@@ -48,12 +49,13 @@ def plot(images, labels, predicted, history, out_dir):
              label="test accuracy (%)")
     ax.set(xlabel="epoch", ylabel="cross-entropy", title="TwoLayerNet(64, 64, 10) on digits")
     ax2.set(ylabel="test accuracy (%)")
-    fig.legend(loc="outside lower center", ncols=2)
+    left.legend(*[a + b for a, b in zip(ax.get_legend_handles_labels(), ax2.get_legend_handles_labels())],
+                loc="outside lower center", ncols=2, fontsize=11)
     cells = right.subplots(4, 8)
     for cell, image, label, guess in zip(cells.ravel(), images, labels, predicted):
         cell.imshow(image, cmap="gray_r")
         cell.set_axis_off()
-        cell.set_title(f"{guess}" + ("" if guess == label else f" (is {label})"), fontsize=8,
+        cell.set_title(f"{guess}" + ("" if guess == label else f" (is {label})"), fontsize=11,
                        color="black" if guess == label else "red")
     right.suptitle("test images and the network's answers")
     out_dir = Path(out_dir)

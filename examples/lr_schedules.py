@@ -72,17 +72,17 @@ def train(make_scheduler, X, y, epochs, batch_size=10, seed=0):
 def plot(results, out_dir):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(12, 4.2), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    # 9 in wide, text 11 pt or more: legible at the width a page shows it (docs/make_figures.py checks)
+    fig = Figure(figsize=(9, 8.5), layout="constrained")
+    left, right = fig.subplots(2, 1, sharex=True)
     for name, (lrs, excess) in results.items():
         epochs = np.arange(1, len(lrs) + 1)
         left.plot(epochs, lrs, label=name)
         right.plot(epochs, excess, label=name)
-    left.set(title="learning rate in each epoch", xlabel="epoch", ylabel="lr", yscale="log")
+    left.set(title="learning rate in each epoch", ylabel="lr", yscale="log")
     right.set(title="training MSE above the least-squares optimum", xlabel="epoch", ylabel="excess MSE",
               yscale="log")
-    left.legend(fontsize=7)
-    right.legend(fontsize=7)
+    fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=11)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fig.savefig(out_dir / "lr_schedules.png", dpi=100)

@@ -107,13 +107,14 @@ def run(small=False):
 def plot(runs, numbers, out_dir):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(15, 9), layout="constrained")
-    axes = fig.subplots(2, 3).ravel()
+    # 9 in wide, text 11 pt or more: legible at the width a page shows it (docs/make_figures.py checks)
+    fig = Figure(figsize=(9, 15.5), layout="constrained")
+    axes = fig.subplots(3, 2).ravel()
     notes = {
         "ravine": lambda o: f"{numbers['ravine_zigzags'][o]} zig-zags, mean |y| {numbers['ravine_mean_abs_y'][o]:.2f}",
-        "saddle": lambda o: f"|y|>0.5 at step {numbers['saddle_escape_step'][o]}",
-        "plateau": lambda o: f"ends at x={numbers['plateau_final_x'][o]:.2f}",
-        "rosenbrock": lambda o: f"{numbers['rosenbrock_distance'][o]:.3f} from (1,1)",
+        "saddle": lambda o: f"|y| > 0.5 at step {numbers['saddle_escape_step'][o]}",
+        "plateau": lambda o: f"ends at x = {numbers['plateau_final_x'][o]:.2f}",
+        "rosenbrock": lambda o: f"{numbers['rosenbrock_distance'][o]:.3f} from (1, 1)",
     }
     for ax, (name, (f, start, _steps, lrs, (x0, x1, y0, y1))) in zip(axes, SURFACES.items()):
         gx, gy = np.meshgrid(np.linspace(x0, x1, 300), np.linspace(y0, y1, 300))
@@ -123,17 +124,17 @@ def plot(runs, numbers, out_dir):
         for opt_name in lrs:
             path = runs[name, opt_name]
             ax.plot(path[:, 0], path[:, 1], ".-", ms=2.5, lw=1,
-                    label=f"{opt_name} lr={lrs[opt_name]:g}: {notes[name](opt_name)}")
+                    label=f"{opt_name}, lr {lrs[opt_name]:g}:\n{notes[name](opt_name)}")
         ax.plot(*start, "k*", ms=10)
         ax.set(title=f"{name}: {len(path) - 1} steps", xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y")
-        ax.legend(fontsize=7, loc={"ravine": "upper left", "rosenbrock": "upper right"}.get(name, "lower right"))
+        ax.legend(fontsize=11, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     ax = axes[4]
     for key in ("adagrad_rate", "rmsprop_rate"):
         ax.plot(np.arange(1, len(numbers[key]) + 1), numbers[key], label=key.split("_")[0].replace("adagrad", "AdaGrad")
                 .replace("rmsprop", "RMSprop"))
-    ax.set(title="Rosenbrock: effective rate lr/(√s + ε), mean over x and y", xlabel="step", ylabel="rate",
+    ax.set(title="Rosenbrock: lr/(√s + ε)", xlabel="step", ylabel="effective rate (mean over x, y)",
            xscale="log", yscale="log")
-    ax.legend()
+    ax.legend(fontsize=11)
     axes[5].set_axis_off()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

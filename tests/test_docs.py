@@ -18,11 +18,12 @@ GUIDE_PAGES = [
     "02_chain_rule_and_backward.md",
     "03_gradient_descent.md",
     "04_batch_stochastic_minibatch.md",
-    "05_exponentially_weighted_averages.md",
-    "06_momentum.md",
-    "07_adagrad.md",
-    "08_rmsprop.md",
-    "09_adam.md",
+    "05_problems_of_gradient_descent.md",
+    "06_exponentially_weighted_averages.md",
+    "07_momentum.md",
+    "08_adagrad.md",
+    "09_rmsprop.md",
+    "10_adam.md",
 ]
 PAGES = [ROOT / "README.md", DOCS / "README.md", DOCS / "internals.md", GUIDE / "README.md"]
 PAGES += [GUIDE / p for p in GUIDE_PAGES]
@@ -181,88 +182,88 @@ QUOTED = [
     ("04_batch_stochastic_minibatch.md", "batch_size", "batch_final_loss", "{:.4f}"),
     ("04_batch_stochastic_minibatch.md", "batch_size", "minibatch_final_loss", "{:.4f}"),
     ("04_batch_stochastic_minibatch.md", "batch_size", "stochastic_final_loss", "{:.4f}"),
-    ("05_exponentially_weighted_averages.md", "ema", "noise_rms", "{:.4f}"),
-    ("05_exponentially_weighted_averages.md", "ema", "rms_error_beta_0.5", "{:.4f}"),
-    ("05_exponentially_weighted_averages.md", "ema", "rms_error_beta_0.9", "{:.4f}"),
-    ("05_exponentially_weighted_averages.md", "ema", "rms_error_beta_0.98", "{:.4f}"),
-    ("05_exponentially_weighted_averages.md", "ema", "lag_beta_0.9", "| {} |"),
-    ("05_exponentially_weighted_averages.md", "ema", "lag_beta_0.98", "| {} |"),
-    ("06_momentum.md", "momentum", "initial_loss", "{:.4f}"),
-    ("06_momentum.md", "momentum", "final_loss_plain_sgd", "{:.4f}"),
-    ("06_momentum.md", "momentum", "final_loss_momentum", "{:.4f}"),
-    ("06_momentum.md", "momentum", "final_loss_sgd_momentum", "{:.4f}"),
-    ("06_momentum.md", "momentum", "final_loss_momentum_scaled", "{:.4f}"),
-    ("06_momentum.md", "momentum", "scaled_vs_sgd_max_rel_loss_gap_first_10", "{:.1%}"),
-    ("06_momentum.md", "momentum", "scaled_vs_sgd_max_rel_loss_gap_after_30", "{:.2%}"),
-    ("06_momentum.md", "momentum", "ema_from_zero_scaled_vs_sgd_max_param_diff", "{:.1e}"),
-    ("06_momentum.md", "momentum", "momentum_vs_sgd_dampened_max_param_diff", "{:.1f}"),
-    ("06_momentum.md", "momentum", "fixed_sequence_first_step_ratio", "{:.1f}"),
-    ("06_momentum.md", "momentum", "fixed_sequence_steps_to_1pct", "step {}"),
-    ("07_adagrad.md", "epsilon", "initial_loss", "{:.4f}"),
-    ("07_adagrad.md", "epsilon", "adagrad_differs_1pct_below_grad", "{:.1e}"),
-    ("07_adagrad.md", "epsilon", "adagrad_first_step_ratio_at_grad_1e-6", "{:.4f}"),
-    ("07_adagrad.md", "epsilon", "adagrad_outside_normal_final_loss", "{:.4f}"),
-    ("07_adagrad.md", "epsilon", "adagrad_inside_normal_final_loss", "{:.4f}"),
-    ("07_adagrad.md", "epsilon", "adagrad_normal_max_param_diff", "difference: {:.1f}"),
-    ("07_adagrad.md", "epsilon", "adagrad_outside_tiny_final_loss", "{:.4f}"),
-    ("07_adagrad.md", "epsilon", "adagrad_inside_tiny_final_loss", "{:.4f}"),
-    ("08_rmsprop.md", "epsilon", "initial_loss", "{:.4f}"),
-    ("08_rmsprop.md", "epsilon", "rmsprop_differs_1pct_below_grad", "{:.1e}"),
-    ("08_rmsprop.md", "epsilon", "rmsprop_first_step_ratio_at_grad_1e-6", "{:.4f}"),
-    ("08_rmsprop.md", "epsilon", "rmsprop_outside_normal_final_loss", "{:.4f}"),
-    ("08_rmsprop.md", "epsilon", "rmsprop_inside_normal_final_loss", "{:.4f}"),
-    ("08_rmsprop.md", "epsilon", "rmsprop_normal_max_param_diff", "{:.5f}"),
-    ("08_rmsprop.md", "epsilon", "rmsprop_normal_max_loss_diff", "{:.5f}"),
-    ("08_rmsprop.md", "epsilon", "rmsprop_outside_tiny_final_loss", "{:.4f}"),
-    ("08_rmsprop.md", "epsilon", "rmsprop_inside_tiny_final_loss", "{:.4f}"),
-    ("06_momentum.md", "surfaces", "ravine_zigzags|SGD", "floor\n  {} times"),
-    ("06_momentum.md", "surfaces", "ravine_zigzags|Momentum", "crosses it {} times"),
-    ("06_momentum.md", "surfaces", "ravine_zigzags|SGD(momentum=0.9)", "rate {} times"),
-    ("06_momentum.md", "surfaces", "ravine_mean_abs_y|Momentum", "{:.3f} against"),
-    ("06_momentum.md", "surfaces", "ravine_mean_abs_y|SGD", "SGD's {:.3f}"),
-    ("06_momentum.md", "surfaces", "ravine_mean_abs_y|SGD(momentum=0.9)", "{:.3f}.)"),
-    ("06_momentum.md", "surfaces", "plateau_final_x|SGD", "x = {:.3f}, on"),
-    ("06_momentum.md", "surfaces", "plateau_final_x|Momentum", "x = {:.3f} —"),
-    ("06_momentum.md", "surfaces", "saddle_escape_step|Momentum", "at step {}, SGD"),
-    ("06_momentum.md", "surfaces", "saddle_escape_step|SGD", "SGD at step {})"),
-    ("07_adagrad.md", "surfaces", "saddle_escape_step|AdaGrad", "at step {}, plain"),
-    ("07_adagrad.md", "surfaces", "saddle_escape_step|SGD", "SGD at step {}."),
-    ("07_adagrad.md", "surfaces", "adagrad_rate|first", "from {:.2e} after"),
-    ("07_adagrad.md", "surfaces", "adagrad_rate|last", "to {:.2e}"),
-    ("07_adagrad.md", "surfaces", "rosenbrock_distance|AdaGrad", "stalled {:.3f} away"),
-    ("08_rmsprop.md", "surfaces", "rmsprop_rate|min", "dips to {:.2e}"),
-    ("08_rmsprop.md", "surfaces", "rmsprop_rate|last", "to {:.2e} after"),
-    ("08_rmsprop.md", "surfaces", "rosenbrock_distance|RMSprop", "ends {:.3f} from"),
-    ("08_rmsprop.md", "surfaces", "rosenbrock_distance|AdaGrad", "stalls at {:.3f}"),
-    ("08_rmsprop.md", "surfaces", "saddle_escape_step|RMSprop", "at step {}):"),
-    ("09_adam.md", "surfaces", "ravine_zigzags|Adam", "floor {} times"),
-    ("09_adam.md", "surfaces", "ravine_zigzags|SGD", "(SGD: {})"),
-    ("09_adam.md", "surfaces", "saddle_escape_step|Adam", "saddle at step {} "),
-    ("09_adam.md", "surfaces", "plateau_final_x|Adam", "x = {:.3f} (the"),
-    ("09_adam.md", "surfaces", "plateau_final_x|SGD", "stops at {:.3f})"),
-    ("09_adam.md", "surfaces", "rosenbrock_distance|Adam", "distance {:.2e} after"),
+    ("06_exponentially_weighted_averages.md", "ema", "noise_rms", "{:.4f}"),
+    ("06_exponentially_weighted_averages.md", "ema", "rms_error_beta_0.5", "{:.4f}"),
+    ("06_exponentially_weighted_averages.md", "ema", "rms_error_beta_0.9", "{:.4f}"),
+    ("06_exponentially_weighted_averages.md", "ema", "rms_error_beta_0.98", "{:.4f}"),
+    ("06_exponentially_weighted_averages.md", "ema", "lag_beta_0.9", "| {} |"),
+    ("06_exponentially_weighted_averages.md", "ema", "lag_beta_0.98", "| {} |"),
+    ("07_momentum.md", "momentum", "initial_loss", "{:.4f}"),
+    ("07_momentum.md", "momentum", "final_loss_plain_sgd", "{:.4f}"),
+    ("07_momentum.md", "momentum", "final_loss_momentum", "{:.4f}"),
+    ("07_momentum.md", "momentum", "final_loss_sgd_momentum", "{:.4f}"),
+    ("07_momentum.md", "momentum", "final_loss_momentum_scaled", "{:.4f}"),
+    ("07_momentum.md", "momentum", "scaled_vs_sgd_max_rel_loss_gap_first_10", "{:.1%}"),
+    ("07_momentum.md", "momentum", "scaled_vs_sgd_max_rel_loss_gap_after_30", "{:.2%}"),
+    ("07_momentum.md", "momentum", "ema_from_zero_scaled_vs_sgd_max_param_diff", "{:.1e}"),
+    ("07_momentum.md", "momentum", "momentum_vs_sgd_dampened_max_param_diff", "{:.1f}"),
+    ("07_momentum.md", "momentum", "fixed_sequence_first_step_ratio", "{:.1f}"),
+    ("07_momentum.md", "momentum", "fixed_sequence_steps_to_1pct", "step {}"),
+    ("08_adagrad.md", "epsilon", "initial_loss", "{:.4f}"),
+    ("08_adagrad.md", "epsilon", "adagrad_differs_1pct_below_grad", "{:.1e}"),
+    ("08_adagrad.md", "epsilon", "adagrad_first_step_ratio_at_grad_1e-6", "{:.4f}"),
+    ("08_adagrad.md", "epsilon", "adagrad_outside_normal_final_loss", "{:.4f}"),
+    ("08_adagrad.md", "epsilon", "adagrad_inside_normal_final_loss", "{:.4f}"),
+    ("08_adagrad.md", "epsilon", "adagrad_normal_max_param_diff", "difference: {:.1f}"),
+    ("08_adagrad.md", "epsilon", "adagrad_outside_tiny_final_loss", "{:.4f}"),
+    ("08_adagrad.md", "epsilon", "adagrad_inside_tiny_final_loss", "{:.4f}"),
+    ("09_rmsprop.md", "epsilon", "initial_loss", "{:.4f}"),
+    ("09_rmsprop.md", "epsilon", "rmsprop_differs_1pct_below_grad", "{:.1e}"),
+    ("09_rmsprop.md", "epsilon", "rmsprop_first_step_ratio_at_grad_1e-6", "{:.4f}"),
+    ("09_rmsprop.md", "epsilon", "rmsprop_outside_normal_final_loss", "{:.4f}"),
+    ("09_rmsprop.md", "epsilon", "rmsprop_inside_normal_final_loss", "{:.4f}"),
+    ("09_rmsprop.md", "epsilon", "rmsprop_normal_max_param_diff", "{:.5f}"),
+    ("09_rmsprop.md", "epsilon", "rmsprop_normal_max_loss_diff", "{:.5f}"),
+    ("09_rmsprop.md", "epsilon", "rmsprop_outside_tiny_final_loss", "{:.4f}"),
+    ("09_rmsprop.md", "epsilon", "rmsprop_inside_tiny_final_loss", "{:.4f}"),
+    ("07_momentum.md", "surfaces", "ravine_zigzags|SGD", "floor\n  {} times"),
+    ("07_momentum.md", "surfaces", "ravine_zigzags|Momentum", "crosses it {} times"),
+    ("07_momentum.md", "surfaces", "ravine_zigzags|SGD(momentum=0.9)", "rate {} times"),
+    ("07_momentum.md", "surfaces", "ravine_mean_abs_y|Momentum", "{:.3f} against"),
+    ("07_momentum.md", "surfaces", "ravine_mean_abs_y|SGD", "SGD's {:.3f}"),
+    ("07_momentum.md", "surfaces", "ravine_mean_abs_y|SGD(momentum=0.9)", "{:.3f}.)"),
+    ("07_momentum.md", "surfaces", "plateau_final_x|SGD", "x = {:.3f}, on"),
+    ("07_momentum.md", "surfaces", "plateau_final_x|Momentum", "x = {:.3f} —"),
+    ("07_momentum.md", "surfaces", "saddle_escape_step|Momentum", "at step {}, SGD"),
+    ("07_momentum.md", "surfaces", "saddle_escape_step|SGD", "SGD at step {})"),
+    ("08_adagrad.md", "surfaces", "saddle_escape_step|AdaGrad", "at step {}, plain"),
+    ("08_adagrad.md", "surfaces", "saddle_escape_step|SGD", "SGD at step {}."),
+    ("08_adagrad.md", "surfaces", "adagrad_rate|first", "from {:.2e} after"),
+    ("08_adagrad.md", "surfaces", "adagrad_rate|last", "to {:.2e}"),
+    ("08_adagrad.md", "surfaces", "rosenbrock_distance|AdaGrad", "stalled {:.3f} away"),
+    ("09_rmsprop.md", "surfaces", "rmsprop_rate|min", "dips to {:.2e}"),
+    ("09_rmsprop.md", "surfaces", "rmsprop_rate|last", "to {:.2e} after"),
+    ("09_rmsprop.md", "surfaces", "rosenbrock_distance|RMSprop", "ends {:.3f} from"),
+    ("09_rmsprop.md", "surfaces", "rosenbrock_distance|AdaGrad", "stalls at {:.3f}"),
+    ("09_rmsprop.md", "surfaces", "saddle_escape_step|RMSprop", "at step {}):"),
+    ("10_adam.md", "surfaces", "ravine_zigzags|Adam", "floor {} times"),
+    ("10_adam.md", "surfaces", "ravine_zigzags|SGD", "(SGD: {})"),
+    ("10_adam.md", "surfaces", "saddle_escape_step|Adam", "saddle at step {} "),
+    ("10_adam.md", "surfaces", "plateau_final_x|Adam", "x = {:.3f} (the"),
+    ("10_adam.md", "surfaces", "plateau_final_x|SGD", "stops at {:.3f})"),
+    ("10_adam.md", "surfaces", "rosenbrock_distance|Adam", "distance {:.2e} after"),
     ("03_gradient_descent.md", "schedules", "constant 0.05|final_excess", "ends {:.2e} above"),
     ("03_gradient_descent.md", "schedules", "constant 0.005|final_excess", "slow:\n{:.2e}"),
     ("03_gradient_descent.md", "schedules", "ExponentialLR(gamma)|final_excess", "ends {:.2e} above the"),
     ("03_gradient_descent.md", "schedules", "StepLR(step_size=epochs/4, gamma=0.3)|final_excess", "`StepLR` {:.2e}"),
     ("03_gradient_descent.md", "schedules", "CosineAnnealingLR(T_max=epochs)|final_excess", "` {:.2e}."),
-    ("09_adam.md", "digits", "test_accuracy", "{:.1%} of the 360"),
-    ("09_adam.md", "digits", "train_accuracy", "({:.1%} of the training"),
-    ("09_adam.md", "adam", "mean_m_over_mu_step1", "{:.4f} μ"),
-    ("09_adam.md", "adam", "mean_mhat_over_mu_step1", "{:.4f} μ"),
-    ("09_adam.md", "adam", "mean_m_over_mu_step10", "{:.4f} μ"),
-    ("09_adam.md", "adam", "mean_v_over_true_step10", "{:.4f} of"),
-    ("09_adam.md", "adam", "mean_v_over_true_step60", "{:.4f}"),
-    ("09_adam.md", "adam", "mean_vhat_over_true_step10", "{:.4f} at"),
-    ("09_adam.md", "adam", "uncorrected_first_step_over_lr", "{:.2f} times"),
-    ("09_adam.md", "adam", "uncorrected_step_factor_max", "{:.2f}"),
-    ("09_adam.md", "adam", "uncorrected_step_factor_argmax", "t = {})"),
-    ("09_adam.md", "adam", "uncorrected_step_factor_at_100", "{:.2f} at t = 100"),
-    ("09_adam.md", "adam", "initial_loss", "{:.4f}"),
-    ("09_adam.md", "adam", "loss_after_5_corrected", "{:.4f}"),
-    ("09_adam.md", "adam", "loss_after_5_uncorrected", "{:.4f}"),
-    ("09_adam.md", "adam", "final_loss_corrected", "{:.4f}"),
-    ("09_adam.md", "adam", "final_loss_uncorrected", "{:.4f}"),
+    ("10_adam.md", "digits", "test_accuracy", "{:.1%} of the 360"),
+    ("10_adam.md", "digits", "train_accuracy", "({:.1%} of the training"),
+    ("10_adam.md", "adam", "mean_m_over_mu_step1", "{:.4f} μ"),
+    ("10_adam.md", "adam", "mean_mhat_over_mu_step1", "{:.4f} μ"),
+    ("10_adam.md", "adam", "mean_m_over_mu_step10", "{:.4f} μ"),
+    ("10_adam.md", "adam", "mean_v_over_true_step10", "{:.4f} of"),
+    ("10_adam.md", "adam", "mean_v_over_true_step60", "{:.4f}"),
+    ("10_adam.md", "adam", "mean_vhat_over_true_step10", "{:.4f} at"),
+    ("10_adam.md", "adam", "uncorrected_first_step_over_lr", "{:.2f} times"),
+    ("10_adam.md", "adam", "uncorrected_step_factor_max", "{:.2f}"),
+    ("10_adam.md", "adam", "uncorrected_step_factor_argmax", "t = {})"),
+    ("10_adam.md", "adam", "uncorrected_step_factor_at_100", "{:.2f} at t = 100"),
+    ("10_adam.md", "adam", "initial_loss", "{:.4f}"),
+    ("10_adam.md", "adam", "loss_after_5_corrected", "{:.4f}"),
+    ("10_adam.md", "adam", "loss_after_5_uncorrected", "{:.4f}"),
+    ("10_adam.md", "adam", "final_loss_corrected", "{:.4f}"),
+    ("10_adam.md", "adam", "final_loss_uncorrected", "{:.4f}"),
 ]
 
 
@@ -276,3 +277,39 @@ def test_quoted_measurements_match_the_last_run(page, producer, key, fmt):
         value = value[part]
     text = fmt.format(value)
     assert text in (GUIDE / page).read_text(encoding="utf-8"), f"{page} should quote {key} as {text!r}"
+
+
+# ------------------------------------------------------------------ figures legible on a projector
+def test_matplotlib_figures_have_text_of_11_pt_at_the_size_a_page_shows_them():
+    make = _load("make_figures", DOCS / "make_figures.py")
+    measured = {}
+    for name in make.FIGURES:
+        sizes = make.text_sizes(DOCS / "figures" / name)
+        if sizes is not None:
+            measured[name] = sizes
+    # every plot is measured (PNGs carry their smallest text size, SVGs keep their text as text)
+    assert {n for n in make.FIGURES if n.endswith(".png")} <= set(measured)
+    assert {"momentum_forms.svg", "batch_sizes.svg", "ema.svg", "learning_rates.svg"} <= set(measured)
+    small = {n: f"{s:g} pt at scale {k:.2f}" for n, (s, k) in measured.items() if s * k < make.MIN_TEXT_PT - 0.01}
+    assert not small, f"text below {make.MIN_TEXT_PT:g} pt on the page: {small}"
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_text_size_measurement_sees_small_and_wide(tmp_path, suffix):
+    make = _load("make_figures", DOCS / "make_figures.py")
+    make._record_text_sizes()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 12}):
+        for figsize, fontsize, expect_ok in [((9, 3), 12, True), ((9, 3), 7, False), ((18, 3), 12, False)]:
+            fig = Figure(figsize=figsize)
+            ax = fig.subplots()
+            ax.plot([1, 2], label="a line")
+            ax.legend(fontsize=fontsize)
+            path = tmp_path / f"f{figsize[0]}_{fontsize}{suffix}"
+            fig.savefig(path, dpi=100)
+            size, scale = make.text_sizes(path)
+            assert (size * scale >= make.MIN_TEXT_PT - 0.01) == expect_ok, (figsize, fontsize, size, scale)
