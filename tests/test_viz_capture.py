@@ -220,3 +220,38 @@ def test_errors_name_the_argument():
         draw_graph(x, inputs={"x": [1.0]})
     with capture() as cap, pytest.raises(TypeError, match="Tensor"):
         cap.grad(np.ones(1))
+
+
+def test_trace_with_grads_shows_every_nodes_gradient(tmp_path):
+    tb.manual_seed(0)
+    net = tb.nn.TwoLayerNet(2, 3, 1)
+    with tb.viz.trace(net, tmp_path, show_grads=True, format="dot"):
+        loss = ((net(tb.randn(4, 2)) - 1) ** 2).mean()
+        loss.backward()
+    assert engine._capture is None  # the capture ends with the trace
+    found = labels((tmp_path / "forward_0001.dot").read_text())
+    ops = [lines for name, lines in found.items() if re.fullmatch(r"op\d+", name)]
+    assert ops and all(any(line.startswith("grad ‖g‖=") for line in lines) for lines in ops)
+
+
+# ---------------------------------------------------------------- the command line
+def test_graph_example_writes_the_worked_example_in_each_format(tmp_path, monkeypatch, capsys):
+    from tinygrad_bp.__main__ import main
+
+    monkeypatch.setenv("PATH", str(tmp_path / "no_programs_here"))
+    for name in ("ex.svg", "ex.png", "ex.pdf", "ex.dot"):
+        assert main(["graph", "--example", "-o", str(tmp_path / name)]) == 0
+    assert (tmp_path / "ex.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "ex.pdf").read_bytes()[:5] == b"%PDF-"
+    dot = (tmp_path / "ex.dot").read_text()
+    assert dot == draw_worked_example().source
+    import xml.etree.ElementTree as ET
+
+    texts = [t.text for t in ET.parse(tmp_path / "ex.svg").getroot().iter("{http://www.w3.org/2000/svg}text")]
+    assert {"target", "x", "SubBackward0", "dz/dx = z(1 - z)"} <= set(texts)
+    assert sum(1 for t in texts if t and t.startswith("grad ‖g‖=")) == 10 + 4 + 1  # ops, parameters, output
+    capsys.readouterr()
+    assert main(["graph", "--example", "-o", str(tmp_path / "ex.bmpx")]) == 2
+    assert "unknown picture suffix" in capsys.readouterr().err
+    assert main(["graph", "--example", "-o", str(tmp_path / "ex.svg"), "--format", "png"]) == 2
+    assert "contradicts" in capsys.readouterr().err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-SMALL = 8  # tensors with at most this many elements are printed in full (rounded)
+SMALL = 16  # tensors with at most this many elements are printed in full (rounded)
 
 # gradient-norm colour scale: below VANISHING the gradient has (almost) vanished, above EXPLODING it explodes
 VANISHING = 1e-5

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from ..tensor import Tensor
+from .capture import capture
 from .draw import MAX_NODES, draw_snapshot
 from .graph import collect
 from .rendering import check_format, to_bytes
@@ -15,8 +16,9 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
     """Render the graph of each forward pass of ``module`` to ``directory/forward_0001.svg``, ...
 
     Use as a context manager; the forward hook is removed when the context exits. ``every=n``
-    draws passes 1, 1+n, 1+2n, ... (files keep the pass number). With ``show_grads=True`` each
-    picture is written after the next ``backward()`` call, so it shows the gradients that flowed
+    draws passes 1, 1+n, 1+2n, ... (files keep the pass number). With ``show_grads=True`` the context
+    also runs ``capture()``, and each picture is written after the next ``backward()`` call, so it
+    shows the gradients that flowed into every node
     (a pass with no backward before the next forward or the end of the context is drawn without
     gradients, as any ``.grad`` then belongs to an earlier pass).
     Other keyword arguments go to ``draw_graph`` (``params`` defaults to ``module``).
@@ -43,6 +45,7 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
         self._pending: list = []  # (pass number, snapshot) waiting for backward()
         self._handle: Any = None
         self._saved_backward: Any = None
+        self._capture: Any = None
 
     def __enter__(self) -> trace:
         os.makedirs(self.directory, exist_ok=True)
@@ -58,6 +61,8 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
 
             backward.__doc__ = original.__doc__
             Tensor.backward = backward
+            self._capture = capture()  # so each picture shows every node's gradient, not only the leaves'
+            self._capture.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -65,6 +70,9 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
         if self._saved_backward is not None:
             Tensor.backward = self._saved_backward
             self._saved_backward = None
+        if self._capture is not None:
+            self._capture.__exit__(None, None, None)
+            self._capture = None
         self._flush()
 
     def _on_forward(self, module: Any, inputs: tuple, output: Any) -> None:
