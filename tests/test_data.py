@@ -278,7 +278,7 @@ def test_invalid_arguments():
     with pytest.raises(TypeError, match="map-style"):
         DataLoader(iter(range(3)))
     with pytest.raises(TypeError):
-        DataLoader(ds, 2, False, True)     # drop_last is keyword-only (PyTorch's 4th is `sampler`)
+        DataLoader(ds, 2, False, True)     # the 4th positional argument is `sampler`, as in PyTorch
 
 
 def test_dataset_base_class_needs_getitem():
