@@ -313,3 +313,75 @@ def test_text_size_measurement_sees_small_and_wide(tmp_path, suffix):
             fig.savefig(path, dpi=100)
             size, scale = make.text_sizes(path)
             assert (size * scale >= make.MIN_TEXT_PT - 0.01) == expect_ok, (figsize, fontsize, size, scale)
+
+
+# ------------------------------------------------------------------ the chain rule worked in numbers
+def _chain():
+    import json
+
+    return json.loads((DOCS / "figures" / "measurements.json").read_text(encoding="utf-8"))["chain_rule"]
+
+
+def _worked_rows(page):
+    """The rows of the worked table of the chain-rule page: a list of the cells of each numbered row."""
+    text = page.read_text(encoding="utf-8")
+    rows = [line.split("|")[1:-1] for line in text.splitlines() if re.match(r"^\| \d+ \| ", line)]
+    assert len(rows) == 10, f"{page.name}: the worked table should have 10 numbered rows, found {len(rows)}"
+    return rows
+
+
+def _fmt(values, fmt="{:.4f}"):
+    if len(values) == 1:
+        return fmt.format(values[0])
+    return "(" + ", ".join(fmt.format(v) for v in values) + ")"
+
+
+CHAIN_PAGES = [GUIDE / "02_chain_rule_and_backward.md"]
+
+
+@pytest.mark.parametrize("page", CHAIN_PAGES, ids=lambda p: p.parent.name)
+def test_worked_chain_rule_rows_follow_backwards_order_with_the_engines_numbers(page):
+    if not page.exists():
+        pytest.fail(f"{page.relative_to(ROOT)} is missing")
+    c = _chain()
+    rows = _worked_rows(page)
+    grad = c["grad"]
+    nonleaf = [n for n in c["order"] if n not in ("W1", "b1", "W2", "b2")]
+    assert nonleaf == ["s", "q", "d", "y", "z2", "m2", "a1", "z1", "m1"], c["order"]
+    # row k hands down the gradient of the k-th tensor backward() fills in, and of the leaf beside it
+    for k, name in enumerate(nonleaf):
+        handed = rows[k][-1]
+        assert _fmt(grad[name]) in handed, f"row {k + 1} should hand down dL/d{name} = {_fmt(grad[name])}"
+    for row, leaf in ((5, "b2"), (6, "W2"), (8, "b1")):
+        assert _fmt(grad[leaf]) in rows[row][-1], f"row {row + 1} should give dL/d{leaf} = {_fmt(grad[leaf])}"
+    w1 = grad["W1"]
+    assert f"(({w1[0]:.6f}, {w1[1]:.6f}), ({w1[2]:.6f}, {w1[3]:.6f}))" in rows[9][-1]
+    # the local derivatives, each in its row
+    loc, val = c["local"], c["value"]
+    assert f"{loc['dq_dd']:.4f}" in rows[2][2] and f"{val['d'][0]:.4f}" in rows[2][2]
+    y = val["y"][0]
+    assert f"{y:.4f} · {1 - y:.4f} = {loc['dy_dz2']:.4f}" in rows[4][2]
+    assert _fmt(val["a1"]) in rows[6][2] and _fmt(loc["W2"]) in rows[6][2]
+    assert _fmt(loc["da1_dz1"]) in rows[7][2]
+    assert _fmt(val["x"]) in rows[9][2]
+    # each arriving gradient is the one handed down by the row above
+    for k in range(1, 10):
+        above = _fmt(grad[nonleaf[k - 1]])
+        assert above in rows[k][3], f"row {k + 1} should start from {above}"
+
+
+def test_worked_chain_rule_products_are_what_backward_computes():
+    """The engine's gradients are the products the table multiplies (float32 rounding)."""
+    import numpy as np
+
+    c = _chain()
+    g, loc, val = ({k: np.array(v) for k, v in c[part].items()} for part in ("grad", "local", "value"))
+    close = {"rtol": 1e-5, "atol": 1e-9}
+    np.testing.assert_allclose(g["d"], loc["dq_dd"] * g["q"], **close)
+    np.testing.assert_allclose(g["z2"], loc["dy_dz2"] * g["y"], **close)
+    np.testing.assert_allclose(g["a1"], loc["W2"] * g["m2"], **close)
+    np.testing.assert_allclose(g["W2"], g["m2"] * val["a1"], **close)
+    np.testing.assert_allclose(g["z1"], loc["da1_dz1"] * g["a1"], **close)
+    np.testing.assert_allclose(g["W1"], np.outer(g["m1"], val["x"]).ravel(), **close)
+    # and the path the page writes out: (dL/dy) · σ'(z2) · a1[0] = dL/dW2[0]
+    np.testing.assert_allclose(g["y"][0] * loc["dy_dz2"] * val["a1"][0], g["W2"][0], **close)
