@@ -3,6 +3,11 @@
 Building a scheduler counts as its first step: ``last_epoch`` goes from -1 to 0 and the groups keep their
 lr (recorded as ``initial_lr``). Each ``scheduler.step()``, called after the epoch's ``optimizer.step()``,
 adds one to ``last_epoch`` and sets the new lr. ``get_last_lr()`` is the lr of the epoch about to run.
+
+Each scheduler computes its lrs as PyTorch does (mostly each from the previous one, "chained"; the closed
+form when ``step(epoch)`` is given), so the sequences agree with PyTorch's to the last few ulps.
+``OneCycleLR`` and ``CosineAnnealingWarmRestarts`` are usually stepped once per batch, ``SequentialLR``
+chains several schedulers at milestones.
 """
 
 from __future__ import annotations
@@ -547,6 +552,8 @@ class OneCycleLR(LRScheduler):
     Stepped once per batch. ``three_phase=True`` goes back down to initial_lr symmetrically before the
     final annealing. As in PyTorch, the groups get ``initial_lr``, ``max_lr``, ``min_lr`` (and
     ``max_momentum``, ``base_momentum``) entries; stepping past ``total_steps`` raises ``ValueError``.
+    The momentum cycled is a group's ``momentum`` (SGD, RMSprop) or ``betas[0]`` (the Adam family);
+    ``tb.optim.Momentum`` (whose option is ``beta``) and Adagrad need ``cycle_momentum=False``.
     """
 
     def __init__(
