@@ -55,15 +55,19 @@ def draw_graph(root: Any, params: Any = None, inputs: Any = None, show_values: b
     """
     if not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes!r}")
-    if direction not in DIRECTIONS:
-        raise ValueError(f"draw_graph: direction must be 'forward' or 'backward', got {direction!r}")
+    check_direction(direction)
     roots = _roots(root)
     input_names = _input_names(inputs)
-    snap = collect(roots, max_nodes, [t for t, _ in input_names.values()])
+    snap = collect(roots, max_nodes, list(input_names.values()))
     return draw_snapshot(snap, params=params, inputs=inputs, show_values=show_values, show_grads=show_grads,
                          show_formulas=show_formulas, show_edge_grads=show_edge_grads, direction=direction,
                          collapse_modules=collapse_modules, legend=legend, vanishing=vanishing,
                          exploding=exploding, rankdir=rankdir)
+
+
+def check_direction(direction: Any) -> None:
+    if direction not in DIRECTIONS:
+        raise ValueError(f"draw_graph: direction must be 'forward' or 'backward', got {direction!r}")
 
 
 def _roots(root: Any) -> list:
@@ -81,7 +85,7 @@ def draw_snapshot(snap: Snapshot, params: Any = None, inputs: Any = None, show_v
     """Build the Digraph from a walked graph (``trace`` walks at forward time, draws after backward)."""
     graph = _new_digraph(rankdir)
     names, module_names = _names(params)
-    names.update({id(t): name for name, (t, _) in _input_names(inputs).items()})
+    names.update({id(t): name for name, t in _input_names(inputs).items()})
     passes = {getattr(node, "viz_pass", None) for _, node in snap.ops} - {None}
     look = _Look(names, show_values, show_grads, vanishing, exploding, passes)
 
@@ -139,7 +143,7 @@ def draw_snapshot(snap: Snapshot, params: Any = None, inputs: Any = None, show_v
 
 
 def _input_names(inputs: Any) -> dict:
-    """name -> (Tensor, None) from draw_graph's ``inputs`` dict, checked."""
+    """name -> Tensor from draw_graph's ``inputs`` dict, checked."""
     if inputs is None:
         return {}
     if not isinstance(inputs, dict):
@@ -147,7 +151,7 @@ def _input_names(inputs: Any) -> dict:
     for n, t in inputs.items():
         if not isinstance(t, Tensor):
             raise TypeError(f"draw_graph: inputs['{n}'] is a {type(t).__name__}, expected a Tensor")
-    return {str(n): (t, None) for n, t in inputs.items()}
+    return {str(n): t for n, t in inputs.items()}
 
 
 # ---------------------------------------------------------------- labels and colours

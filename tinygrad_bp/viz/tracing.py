@@ -7,7 +7,7 @@ from typing import Any
 
 from ..tensor import Tensor
 from .capture import capture
-from .draw import MAX_NODES, draw_snapshot
+from .draw import MAX_NODES, check_direction, draw_snapshot
 from .graph import collect
 from .rendering import check_format, to_bytes
 
@@ -38,6 +38,7 @@ class trace:  # noqa: N801 - used like a function: `with tb.viz.trace(model, "fr
         self.format = check_format(format, "trace")  # a bad format fails here, not at the first forward pass
         self.show_grads = show_grads
         self.max_nodes = draw_kwargs.pop("max_nodes", MAX_NODES)
+        check_direction(draw_kwargs.get("direction", "forward"))
         draw_kwargs.setdefault("params", module)
         self.draw_kwargs = draw_kwargs
         self.files: list = []
