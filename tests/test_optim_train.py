@@ -1,4 +1,5 @@
-"""Each of the tutorial's five optimizers (and Adadelta, Adamax, NAdam, RAdam) trains the nn.Linear(10, 1) regression and the two-layer network.
+"""Each of the tutorial's five optimizers (and Adadelta, Adamax, NAdam, RAdam) trains the nn.Linear(10, 1)
+regression and the two-layer network.
 
 Stated targets. Regression y = X·w + 0.5 + noise (σ = 0.1, so the best MSE is about 0.01): MSE below 0.02
 after 200 full-batch steps. Two-layer network (2 → 8 sigmoid → 1 sigmoid) on the XOR quadrants
