@@ -133,7 +133,8 @@ def capture() -> Iterator[Capture]:
     ``with tb.viz.capture(): loss = f(x); loss.backward()`` stores on each node of the graph the
     gradient of its output and the contribution it handed to each input (also under
     ``autograd.grad`` and ``create_graph``); forward passes run inside also keep each node's value
-    and the inputs that need no gradient. The values are freed with the graph.
+    and the inputs that need no gradient. The values are freed with the graph. The switch is
+    process-wide (every thread's passes are captured while a context is open); contexts nest.
     """
     _start()
     try:
