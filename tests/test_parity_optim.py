@@ -324,3 +324,23 @@ def _sequential_errors(lib):
 def test_sequential_lr_validation_matches_pytorch():
     torch = pytest.importorskip("torch")
     assert _sequential_errors(tb) == _sequential_errors(torch)
+
+
+@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "NAdam", "RAdam"])
+def test_float64_default_dtype_keeps_float64_counters_like_torch(name):
+    # with float64 as the default dtype PyTorch keeps `step` (and NAdam's mu_product) in float64
+    torch = pytest.importorskip("torch")
+    init, grads = gold.initial_data()
+    cfg = {"optimizer": name, "kwargs": {"lr": 0.01}, "torch_optimizer": name, "torch_kwargs": {"lr": 0.01}}
+    old_tb, old_torch = tb.get_default_dtype(), torch.get_default_dtype()
+    tb.set_default_dtype(tb.float64)
+    torch.set_default_dtype(torch.float64)
+    try:
+        compare(cfg, init, grads, f"{name} with float64 default")  # values and state dtypes
+        _, state = ours_run(cfg, init, grads[:1])
+        assert state["0/step"].dtype == np.float64
+        if name == "NAdam":
+            assert state["0/mu_product"].dtype == np.float64
+    finally:
+        tb.set_default_dtype(old_tb)
+        torch.set_default_dtype(old_torch)
