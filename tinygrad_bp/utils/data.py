@@ -9,10 +9,14 @@ The three classic forms of gradient descent are three batch sizes of one loader:
 ``len(loader)`` is ``ceil(N / batch_size)``, or ``floor(N / batch_size)`` with ``drop_last=True``:
 100 samples for 50 epochs make 50 updates with batch 100, 5000 with batch 1 and 250 with batch 20.
 
-A batch is built the way PyTorch builds it: ``collate_fn([dataset[i] for i in batch_indices])``.
+The order comes from a sampler (``SequentialSampler``; ``RandomSampler`` with ``shuffle=True``; or any
+``sampler=``), grouped into index lists by a ``BatchSampler`` (or any ``batch_sampler=``), as in PyTorch.
+Random samplers draw from NumPy's PCG64 through ``tb.Generator`` / ``tb.manual_seed``: reproducible, with
+PyTorch's distributions, but not PyTorch's numbers. An ``IterableDataset`` is batched in the order it
+yields. A batch is built the way PyTorch builds it: ``collate_fn([dataset[i] for i in batch_indices])``.
 For a ``TensorDataset`` (or a ``Subset`` of one) and the default collate, the loader takes a fast
-path that cuts each batch straight out of the tensors' arrays (a slice, or fancy indexing when
-shuffling) instead of indexing and stacking samples one by one; the batches are the same.
+path that cuts each batch straight out of the tensors' arrays (a slice, or fancy indexing for any other
+sampler) instead of indexing and stacking samples one by one; the batches are the same.
 """
 
 from __future__ import annotations
