@@ -113,11 +113,10 @@ def _convnd(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, pad
     out = tuple((p - e) // s + 1 for p, e, s in zip(padded, effective, stride))
     n = x.shape[0]
     cols = _conv.Unfold.apply(x, kernel=kernel, stride=stride, dilation=dilation, padding=pads, out=out,
-                              groups=groups)  # (G, N·L, Cg·k)
-    w = weight.reshape(groups, out_ch // groups, -1).transpose(1, 2)  # (G, Cg·k, Og)
-    y = cols @ w  # (G, N·L, Og): one BLAS product per group
-    y = y.reshape((groups, n) + out + (out_ch // groups,))
-    y = y.permute((1, 0, nd + 2) + tuple(range(2, nd + 2))).reshape((n, out_ch) + out)
+                              groups=groups)  # (G, Cg·k, N·L)
+    y = weight.reshape(groups, out_ch // groups, -1) @ cols  # (G, Og, N·L): one BLAS product per group
+    y = y.reshape((groups, out_ch // groups, n) + out)
+    y = y.permute((2, 0, 1) + tuple(range(3, nd + 3))).reshape((n, out_ch) + out)
     if bias is not None:
         y = y + bias.reshape((out_ch,) + (1,) * nd)
     return y.squeeze(0) if unbatched else y
@@ -181,12 +180,12 @@ def _pool_geometry(x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilat
 
 def _windows(x: Tensor, kernel: tuple, stride: tuple, dil: tuple, out: tuple, pads: tuple,
              pad_value: float) -> Tensor:
-    """(N·C, L, kH·kW): the pooling windows of each channel (channels treated as a batch)."""
+    """(kH·kW, N·C·L): the pooling windows of each channel (channels treated as a batch)."""
     n, c = x.shape[:2]
     flat = x.reshape((n * c, 1) + tuple(x.shape[2:]))
     cols = _conv.Unfold.apply(flat, kernel=kernel, stride=stride, dilation=dil, padding=pads, out=out,
-                              pad_value=pad_value)  # (1, N·C·L, kH·kW)
-    return cols.reshape(n * c * out[0] * out[1], kernel[0] * kernel[1])
+                              pad_value=pad_value)  # (1, kH·kW, N·C·L)
+    return cols.reshape(kernel[0] * kernel[1], n * c * out[0] * out[1])
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
@@ -198,12 +197,12 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     kernel, stride, pad, dil, out, pads = _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode,
                                                          "max_pool2d")
     n, c = x.shape[:2]
-    cols = _windows(x, kernel, stride, dil, out, pads, -np.inf)
-    values, arg = cols.max(1)
-    y = values.reshape((n, c) + out)
+    y = _conv.MaxPool.apply(x, kernel=kernel, stride=stride, dilation=dil, padding=pads, out=out)
     if not return_indices:
         return y.squeeze(0) if unbatched else y
-    a = arg.data.reshape((n, c) + out)
+    padded = np.pad(x.data, ((0, 0), (0, 0)) + pads, constant_values=-np.inf)
+    view = _conv._window_view(padded, kernel, stride, dil, out)
+    a = view.reshape((n, c) + out + (-1,)).argmax(-1)
     rows = np.arange(out[0]).reshape(-1, 1) * stride[0] - pad[0] + (a // kernel[1]) * dil[0]
     columns = np.arange(out[1]) * stride[1] - pad[1] + (a % kernel[1]) * dil[1]
     idx = _make((rows * x.shape[3] + columns).astype(np.int64))
@@ -234,7 +233,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("avg_pool2d: divisor must be not zero")
     n, c = x.shape[:2]
-    sums = _windows(x, kernel, stride, dil, out, pads, 0.0).sum(1).reshape((n, c) + out)
+    sums = _windows(x, kernel, stride, dil, out, pads, 0.0).sum(0).reshape((n, c) + out)
     if divisor_override is not None:
         y = sums / divisor_override
     else:

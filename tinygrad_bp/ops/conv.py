@@ -7,12 +7,13 @@ the channels as a batch, then a reduction over each window. Both ops work for an
 dimensions (conv1d and conv2d use the same code).
 
 The column layout, for an input (N, C, *spatial) split into G groups of Cg = C/G channels, a kernel k
-and output size ``out`` (L = prod(out) positions): ``(G, N·L, Cg·prod(k))``, one row per (sample,
-output position), one column per (channel, kernel offset) in the order of a weight (O, Cg, *k)
-reshaped to (O, Cg·prod(k)). With G = 1 the convolution is a single BLAS matrix product.
+and output size ``out`` (L = prod(out) positions): ``(G, Cg·prod(k), N·L)``, one row per (channel,
+kernel offset) in the order of a weight (O, Cg, *k) reshaped to (O, Cg·prod(k)), one column per
+(sample, output position). The convolution is then W (G, Og, Cg·prod(k)) @ cols: with G = 1 a single
+BLAS matrix product.
 
-No Python loop runs over output pixels: the forward is one strided view (``as_strided``) and one
-copy; the col2im loops over the prod(k) kernel offsets, each a strided slice-add over all pixels.
+No Python loop runs over output pixels: im2col and col2im loop over the prod(k) kernel offsets, each
+one strided slice copy (or add) covering every sample, channel and output position at once.
 """
 
 from __future__ import annotations
@@ -43,33 +44,36 @@ def _pad(x: np.ndarray, padding: tuple, value: float) -> np.ndarray:
 
 def im2col(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, padding: tuple, out: tuple,
            groups: int = 1, pad_value: float = 0.0) -> np.ndarray:
-    """Columns (G, N·L, Cg·prod(kernel)) of x (N, C, *spatial), padded by ``padding`` ((lo, hi) per dim)."""
+    """Columns (G, Cg·prod(kernel), N·L) of x (N, C, *spatial), padded by ``padding`` ((lo, hi) per dim):
+    one strided slice copy per kernel offset."""
     n, c = x.shape[:2]
-    nd = len(kernel)
-    view = _window_view(_pad(x, padding, pad_value), kernel, stride, dilation, out)
-    view = view.reshape((n, groups, c // groups) + view.shape[2:])
-    # (N, G, Cg, *out, *k) -> (G, N, *out, Cg, *k)
-    axes = (1, 0) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
-    cols = view.transpose(axes)
-    return cols.reshape(groups, n * int(np.prod(out)), (c // groups) * int(np.prod(kernel)))
+    xp = _pad(x, padding, pad_value)
+    cols = np.empty((c,) + tuple(kernel) + (n,) + tuple(out), dtype=x.dtype)
+    swap = (1, 0) + tuple(range(2, 2 + len(out)))  # (N, C, *out) -> (C, N, *out)
+    for offset, window in zip(itertools.product(*(range(k) for k in kernel)), _offsets(kernel, stride, dilation, out)):
+        cols[(slice(None),) + offset] = xp[window].transpose(swap)
+    return cols.reshape(groups, (c // groups) * int(np.prod(kernel)), n * int(np.prod(out)))
 
 
 def col2im(cols: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple, padding: tuple,
            out: tuple, groups: int = 1) -> np.ndarray:
     """The adjoint of im2col: add each column entry back to the input pixel it was read from -> ``shape``."""
     n, c = shape[:2]
-    nd = len(kernel)
-    g = cols.reshape((groups, n) + tuple(out) + (c // groups,) + tuple(kernel))
-    # (G, N, *out, Cg, *k) -> (N, G, Cg, *k, *out) -> (N, C, *k, *out)
-    axes = (1, 0, 2 + nd) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(2, 2 + nd))
-    g = g.transpose(axes).reshape((n, c) + tuple(kernel) + tuple(out))
+    g = cols.reshape((c,) + tuple(kernel) + (n,) + tuple(out))
+    swap = (1, 0) + tuple(range(2, 2 + len(out)))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(shape[2:], padding))
     gx = np.zeros((n, c) + padded, dtype=cols.dtype)
-    for offset in itertools.product(*(range(k) for k in kernel)):
-        window = tuple(slice(o * d, o * d + st * (m - 1) + 1, st) for o, d, st, m in zip(offset, dilation, stride, out))
-        gx[(slice(None), slice(None)) + window] += g[(slice(None), slice(None)) + offset]
+    for offset, window in zip(itertools.product(*(range(k) for k in kernel)), _offsets(kernel, stride, dilation, out)):
+        gx[window] += g[(slice(None),) + offset].transpose(swap)
     crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape[2:], padding))
     return gx[(slice(None), slice(None)) + crop]
+
+
+def _offsets(kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> list:
+    """For each kernel offset (row-major), the strided slices that pick it from every window of the padded input."""
+    return [(slice(None), slice(None)) + tuple(slice(o * d, o * d + st * (m - 1) + 1, st)
+                                               for o, d, st, m in zip(offset, dilation, stride, out))
+            for offset in itertools.product(*(range(k) for k in kernel))]
 
 
 class Unfold(Op):
@@ -104,3 +108,55 @@ class Fold(Op):
         if _xp._is_array(g):
             return im2col(g, **ctx.config)
         return Unfold.apply(g, **ctx.config)
+
+
+def _first_max_masks(xp: np.ndarray, y: np.ndarray, windows: list) -> list:
+    """Per kernel offset, where that offset holds its window's first maximum (ties: the earliest offset)."""
+    taken = np.zeros(y.shape, dtype=bool)
+    masks = []
+    for window in windows:
+        m = (xp[window] == y) & ~taken
+        taken |= m
+        masks.append(m)
+    return masks
+
+
+class MaxPool(Op):
+    """y = max of each window of x (padded with -inf, windows as in im2col, channels as a batch);
+    dy/dx routes each window's gradient to its first maximum (row-major order), overlapping windows add up.
+    Forward and backward loop over the prod(kernel) offsets, each a strided slice over all windows."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, kernel: tuple = (), stride: tuple = (), dilation: tuple = (),
+                padding: tuple = (), out: tuple = ()) -> np.ndarray:
+        xp = _pad(x, padding, -np.inf)
+        windows = _offsets(kernel, stride, dilation, out)
+        y = xp[windows[0]].copy()
+        for window in windows[1:]:
+            np.maximum(y, xp[window], out=y)
+        ctx.save_for_backward(x, y)
+        ctx.config = dict(kernel=kernel, stride=stride, dilation=dilation, padding=padding, out=out)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, y = ctx.saved_tensors
+        cfg = ctx.config
+        kernel, stride, dilation, padding, out = (cfg[k] for k in ("kernel", "stride", "dilation", "padding", "out"))
+        if not _xp._is_array(x):  # create_graph: the routing mask is a constant of x
+            x, y = x.data, y.data
+        xp = _pad(x, padding, -np.inf)
+        windows = _offsets(kernel, stride, dilation, out)
+        masks = _first_max_masks(xp, y, windows)
+        if not _xp._is_array(g):
+            n, c = x.shape[:2]
+            onehot = np.stack(masks, 0).astype(x.dtype)  # (kk, N, C, *out): im2col's layout for N·C images
+            cols = (g.reshape((1,) + g.shape) * onehot).reshape((1, len(masks), -1))
+            flat = Fold.apply(cols, shape=(n * c, 1) + x.shape[2:], groups=1, **cfg)
+            return flat.reshape(x.shape)
+        gx = np.zeros(xp.shape, dtype=g.dtype)
+        zero = g.dtype.type(0)
+        for window, m in zip(windows, masks):
+            gx[window] += np.where(m, g, zero)
+        crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding))
+        return gx[(slice(None), slice(None)) + crop]
