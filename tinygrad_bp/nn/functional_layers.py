@@ -295,9 +295,11 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 
 # ----------------------------------------------------------------------------- normalisation
 def _bump(t: Tensor, value: np.ndarray) -> None:
-    """Write ``value`` into a buffer in place (a version bump, as PyTorch's in-place running-stat update)."""
+    """Write ``value`` into a running-stat buffer in place and count the write in its ``_version``. The
+    global in-place clock is not ticked: no graph node saves a running-stat buffer's memory (eval mode
+    uses a copy), and ticking it would make every node of the step run the slower in-place check."""
     t.data[...] = value
-    saved_values.bump(t)
+    t._version += 1
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
