@@ -287,6 +287,8 @@ class Tensor:
         return _binary(_Div, self, other, "div", reverse=True)
 
     def __pow__(self, other: Any) -> Tensor:
+        if self.data.dtype == dtypes.bool and (isinstance(other, Tensor) and other.data.dtype == dtypes.bool):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         if isinstance(other, builtins.int) and not isinstance(other, builtins.bool) and other < 0 \
                 and self.data.dtype.kind in "iu":
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -409,19 +411,23 @@ class Tensor:
 
     def abs(self) -> Tensor:
         """|x|;  d/dx = sign x."""
+        if self.data.dtype == dtypes.bool:
+            raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
         return _ops.elementwise.Abs.apply(self)
 
     def sign(self) -> Tensor:
         """sign x (-1, 0 or 1);  d/dx = 0."""
-        return _ops.elementwise.Sign.apply(self)
+        return self.clone() if self.data.dtype == dtypes.bool else _ops.elementwise.Sign.apply(self)
 
     def relu(self) -> Tensor:
         """max(x, 0);  d/dx = 1 where x > 0."""
+        if self.data.dtype == dtypes.bool:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return _ops.elementwise.Relu.apply(self)
 
     def square(self) -> Tensor:
-        """x²;  d/dx = 2x."""
-        return self * self
+        """x²;  d/dx = 2x (a bool tensor squares to int64, as in PyTorch)."""
+        return self ** 2 if self.data.dtype == dtypes.bool else self * self
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
         """Limit values to [min, max]; the gradient passes where min ≤ x ≤ max."""
@@ -457,11 +463,11 @@ class Tensor:
     def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
              keepdims: builtins.bool | None = None, dtype: Any = None) -> Tensor:
         """(1/n) Σ over ``dim``; needs a floating-point tensor, as in PyTorch."""
-        axis, keepdim = _reduce_args(self, dim, axis, keepdim, keepdims, "mean")
         x = self if dtype is None else self.to(dtype)
         if x.data.dtype.kind != "f":
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
-                               f"or complex dtype. Got: {x.dtype}")
+                               f"or complex dtype. Got: {_type_name(x.data.dtype)}")
+        axis, keepdim = _reduce_args(self, dim, axis, keepdim, keepdims, "mean")
         return _ops.reduce.Mean.apply(x, axis=axis, keepdims=keepdim)
 
     def var(self, dim: Any = None, unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
@@ -517,11 +523,13 @@ class Tensor:
 
     def softmax(self, dim: builtins.int) -> Tensor:
         """eˣ / Σ eˣ along dim."""
-        return _ops.reduce.Softmax.apply(_float_only(self, "softmax"), axis=_dim(dim, self.ndim, "softmax"))
+        axis = _dim(dim, self.ndim, "softmax")
+        return _ops.reduce.Softmax.apply(_float_only(self, "softmax"), axis=axis)
 
     def log_softmax(self, dim: builtins.int) -> Tensor:
         """x - logsumexp(x) along dim."""
-        return _ops.reduce.LogSoftmax.apply(_float_only(self, "log_softmax"), axis=_dim(dim, self.ndim, "log_softmax"))
+        axis = _dim(dim, self.ndim, "log_softmax")
+        return _ops.reduce.LogSoftmax.apply(_float_only(self, "log_softmax"), axis=axis)
 
     # ---------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -772,6 +780,9 @@ def _rank(t: Tensor) -> builtins.int:
 def _binary(op: Any, a: Tensor, b: Any, name: str, reverse: builtins.bool = False) -> Tensor:
     """Apply a binary primitive after PyTorch's type promotion; ``reverse`` computes ``b op a``."""
     ad = a.data
+    if op is _Sub and isinstance(b, Tensor) and (ad.dtype == dtypes.bool) != (b.data.dtype == dtypes.bool):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if isinstance(b, Tensor):
         bd = b.data
         if ad.dtype != bd.dtype:
@@ -866,6 +877,8 @@ def _reduce_args(t: Tensor, dim: Any, axis: Any, keepdim: Any, keepdims: Any, op
 
 
 def _var(t: Tensor, dim: Any, keepdim: builtins.bool, correction: Any, op: str) -> Tensor:
+    if t.data.dtype.kind != "f":
+        raise RuntimeError(f"std and var only support floating point and complex dtypes (got {t.dtype})")
     axis, keepdim = _reduce_args(t, dim, None, keepdim, None, op)
     n = t.data.size if axis is None else builtins.int(np.prod([t.shape[a] for a in axis]))
     if n - correction <= 0:
@@ -905,7 +918,7 @@ def _index(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        return np.asarray(index) if index else np.zeros(0, np.int64)  # [] is an empty integer index, as in PyTorch
     return index
 
 
@@ -943,6 +956,8 @@ def _extreme(t: Tensor, dim: Any, keepdim: builtins.bool, fn: Any, arg: Any, pai
 
 
 def _arg_extreme(t: Tensor, dim: Any, keepdim: builtins.bool, arg: Any) -> Tensor:
+    if t.data.dtype == dtypes.bool:
+        raise RuntimeError(f"{arg.__name__}(): does not support bool input")
     _check_reducible(t, None if dim is None else _dim(dim, t.ndim, arg.__name__), arg.__name__)
     if dim is None:
         out = arg(t.data)
@@ -1089,6 +1104,8 @@ def matmul(a: Any, b: Any) -> Tensor:
                            f"{b.ndim}D")
     if a.data.dtype != b.data.dtype:
         raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}")
+    if a.data.dtype == dtypes.bool:
+        raise NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
     ka = a.shape[-1]
     kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if ka != kb:
@@ -1173,6 +1190,11 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     if not builtins.len(tensors):
         raise ValueError("cat(): expected a non-empty list of Tensors")
     ts = _same_dtype([_as_tensor(t) for t in tensors], "cat")
+    if builtins.any(t.shape == (0,) for t in ts):  # PyTorch's legacy rule: 1-D empty tensors are skipped
+        rest = [t for t in ts if t.shape != (0,)]
+        if not rest:
+            return _ops.shape.Cat.apply(*ts, axis=0)
+        ts = rest
     for i, t in enumerate(ts):
         if t.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
@@ -1187,9 +1209,10 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
 def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     """Join same-shaped tensors along a new dim."""
     ts = _same_dtype([_as_tensor(t) for t in tensors], "stack")
+    axis = _dim(dim, ts[0].ndim + 1, "stack")
     if any(t.shape != ts[0].shape for t in ts):
         raise RuntimeError(f"stack expects each tensor to be equal size, but got shapes {[tuple(x.shape) for x in ts]}")
-    return _ops.shape.Stack.apply(*ts, axis=_dim(dim, ts[0].ndim + 1, "stack"))
+    return _ops.shape.Stack.apply(*ts, axis=axis)
 
 
 def _same_dtype(ts: list, op: str) -> list:

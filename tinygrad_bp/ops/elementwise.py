@@ -79,7 +79,7 @@ def _int_power(x: Any, y: Any) -> np.ndarray:
 
 
 class Pow(Op):
-    """z = x ** y;  dz/dx = y·x^(y-1), dz/dy = z·ln(x) (0 where x = 0, as in PyTorch)"""
+    """z = x ** y;  dz/dx = y·x^(y-1), dz/dy = z·ln(x) (0 where x = 0 and y ≥ 0, as in PyTorch)"""
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
@@ -99,7 +99,10 @@ class Pow(Op):
             else:
                 gx = _xp.where(y == 0, 0.0, g * (y * x ** (y - 1)))
         if need_y:
-            gy = _xp.where(x == 0, 0.0, g * out * _xp.log(_xp.where(x == 0, 1.0, x)))
+            xa, ya = (np.asarray(getattr(v, "data", v)) for v in (x, y))  # a constant mask, also in create_graph
+            zero = (xa == 0) & (ya >= 0)  # PyTorch's rule: 0 there; at x = 0 with y < 0, z·ln x = ∞·(−∞)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gy = _xp.where(zero, 0.0, g * out * _xp.log(_xp.where(zero, 1.0, x)))
         return gx, gy
 
 
@@ -178,11 +181,12 @@ class Sign(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
-        return np.sign(x)
+        out = np.sign(x)
+        return np.where(out != out, 0, out) if out.dtype.kind == "f" else out  # sign(NaN) = 0, as in PyTorch
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return g * 0
+        return _xp.where(True, 0.0, g)  # zeros of g's shape and dtype (g · 0 would turn an infinite g into NaN)
 
 
 class Sin(Op):
@@ -253,14 +257,16 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
-        out = x * (x > 0)
+        out = np.where(x <= 0, 0, x)  # not x·(x > 0): -inf must give 0 and NaN stay NaN, as in PyTorch
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
-        return g * (out > 0) if _xp._is_array(out) else g * out.sign()  # out ≥ 0: sign is the 0/1 mask
+        if _xp._is_array(out):
+            return np.where(out > 0, g, 0).astype(g.dtype, copy=False)  # exact zeros even where g is inf/NaN
+        return g * out.sign()  # out ≥ 0: sign is the 0/1 mask, and keeps the gradient connected to x
 
 
 class ClampBounds(Op):
@@ -300,7 +306,7 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return g * ctx.mask
+        return _xp.where(ctx.mask, g, 0.0)
 
 
 class Maximum(Op):
@@ -308,12 +314,12 @@ class Maximum(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
-        ctx.share = 0.5 * (x == y) + (x > y)
+        ctx.x_loses, ctx.y_loses, ctx.tie = x < y, x > y, x == y
         return np.maximum(x, y)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
-        return g * ctx.share, g * (1 - ctx.share)
+        return _split(ctx, g)
 
 
 class Minimum(Op):
@@ -321,12 +327,21 @@ class Minimum(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
-        ctx.share = 0.5 * (x == y) + (x < y)
+        ctx.x_loses, ctx.y_loses, ctx.tie = x > y, x < y, x == y
         return np.minimum(x, y)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
-        return g * ctx.share, g * (1 - ctx.share)
+        return _split(ctx, g)
+
+
+def _split(ctx: Any, g: Any) -> tuple:
+    """max/min backward, PyTorch's rule: g/2 to each on a tie, else g, with exact zeros for the input that
+    lost (so with a NaN, where neither wins, both get g)."""
+    need_x, need_y = ctx.needs_input_grad
+    shared = _xp.where(ctx.tie, g * 0.5, g)
+    return (_xp.where(ctx.x_loses, 0.0, shared) if need_x else None,
+            _xp.where(ctx.y_loses, 0.0, shared) if need_y else None)
 
 
 class Where(Op):
