@@ -25,8 +25,11 @@ GUIDE_PAGES = [
     "09_rmsprop.md",
     "10_adam.md",
 ]
+ZH = DOCS / "zh"
 PAGES = [ROOT / "README.md", DOCS / "README.md", DOCS / "internals.md", GUIDE / "README.md"]
 PAGES += [GUIDE / p for p in GUIDE_PAGES]
+ZH_PAGES = [ZH / "README.md", ZH / "glossary.md"] + [ZH / p for p in GUIDE_PAGES]
+PAGES += ZH_PAGES
 
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
@@ -88,13 +91,13 @@ def test_guide_has_one_page_per_tutorial_section_in_order():
     assert positions == sorted(positions), "the guide index must list the pages in the tutorial's order"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_link_and_figure_exists(page):
     missing = [t for t in _links(page) if not (page.parent / t).resolve().exists()]
     assert not missing, f"{page.relative_to(ROOT)} references missing files: {missing}"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_anchor_exists(page):
     bad = [f"{target.name}#{anchor}" for target, anchor in _links(page, anchors=True)
            if target.suffix == ".md" and target.exists() and anchor not in _slugs(target)]
@@ -126,7 +129,7 @@ def test_svg_figures_are_svg():
         assert "<svg" in head or "<?xml" in head, fig.name
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_doctests_in_page(page):
     """Code blocks written as `>>>` sessions run, and print what the page says they print."""
     source = _doctest_source(page)
@@ -336,7 +339,7 @@ def _fmt(values, fmt="{:.4f}"):
     return "(" + ", ".join(fmt.format(v) for v in values) + ")"
 
 
-CHAIN_PAGES = [GUIDE / "02_chain_rule_and_backward.md"]
+CHAIN_PAGES = [GUIDE / "02_chain_rule_and_backward.md", ZH / "02_chain_rule_and_backward.md"]
 
 
 @pytest.mark.parametrize("page", CHAIN_PAGES, ids=lambda p: p.parent.name)
@@ -385,3 +388,59 @@ def test_worked_chain_rule_products_are_what_backward_computes():
     np.testing.assert_allclose(g["W1"], np.outer(g["m1"], val["x"]).ravel(), **close)
     # and the path the page writes out: (dL/dy) · σ'(z2) · a1[0] = dL/dW2[0]
     np.testing.assert_allclose(g["y"][0] * loc["dy_dz2"] * val["a1"][0], g["W2"][0], **close)
+
+
+# ------------------------------------------------------------------ the Chinese guide (docs/zh/)
+def _python_blocks(page):
+    return re.findall(r"^```python\n(.*?)^```$", page.read_text(encoding="utf-8"), re.S | re.M)
+
+
+def test_every_english_page_has_its_chinese_page_and_the_readmes_link_both():
+    english = sorted(p.name for p in GUIDE.glob("*.md"))
+    chinese = sorted(p.name for p in ZH.glob("*.md") if p.name != "glossary.md")
+    assert english == chinese, f"pages without a Chinese (or English) twin: {set(english) ^ set(chinese)}"
+    index = (ZH / "README.md").read_text(encoding="utf-8")
+    positions = [index.find(f"({name})") for name in GUIDE_PAGES]
+    assert all(p >= 0 for p in positions), "docs/zh/README.md must list every page"
+    assert positions == sorted(positions), "docs/zh/README.md must list the pages in order"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "(docs/guide/README.md)" in readme and "(docs/zh/README.md)" in readme
+    assert "(glossary.md)" in index and "(../zh/glossary.md)" in (GUIDE / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["README.md"] + GUIDE_PAGES)
+def test_language_link_at_the_top_of_both_pages(name):
+    for page, link in ((GUIDE / name, f"](../zh/{name})"), (ZH / name, f"](../guide/{name})")):
+        top = page.read_text(encoding="utf-8").splitlines()[:4]
+        assert any(link in line for line in top), f"{page.relative_to(ROOT)} needs a language link {link} at the top"
+
+
+@pytest.mark.parametrize("name", GUIDE_PAGES)
+def test_chinese_page_has_the_same_code_and_figures(name):
+    assert _python_blocks(ZH / name) == _python_blocks(GUIDE / name), f"docs/zh/{name}: code blocks differ"
+    assert _figures(ZH / name) == _figures(GUIDE / name), f"docs/zh/{name}: figures differ"
+
+
+@pytest.mark.parametrize("page,producer,key,fmt", QUOTED, ids=lambda v: str(v))
+def test_chinese_pages_quote_the_same_measurements(page, producer, key, fmt):
+    """The number itself (the English page's context words are not on the Chinese page)."""
+    import json
+
+    numbers = json.loads((DOCS / "figures" / "measurements.json").read_text(encoding="utf-8"))
+    value = numbers[producer]
+    for part in key.split("|"):
+        value = value[part]
+    text = re.search(r"\{[^}]*\}", fmt).group(0).format(value)
+    assert text in (ZH / page).read_text(encoding="utf-8"), f"docs/zh/{page} should quote {key} as {text!r}"
+
+
+def test_glossary_is_bilingual():
+    rows = [line for line in (ZH / "glossary.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| ") and not line.startswith("| 中文") and not line.startswith("|---")]
+    assert len(rows) >= 20
+    terms = {r.split("|")[1].strip() for r in rows}
+    for term in ("反向传播", "链式法则", "梯度下降", "动量", "偏差修正", "学习率", "指数加权平均"):
+        assert any(term in t for t in terms), f"the glossary lacks {term}"
+    for r in rows:
+        zh, en = (c.strip() for c in r.split("|")[1:3])
+        assert re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"[A-Za-z]", en), r

@@ -31,8 +31,9 @@ ZH = [(p, nb) for p, nb in PAIRS if p.parent == DOCS / "zh"]
 
 def test_every_guide_page_has_a_notebook_in_both_languages():
     en = {p.name for p in (DOCS / "guide").glob("[0-9][0-9]_*.md")}
-    assert len(en) >= 9
+    assert len(en) >= 10
     assert {p.name for p, _ in EN} == en
+    assert {p.name for p, _ in ZH} == en, "every English page needs its Chinese page (and so its notebook)"
     for _, nb in PAIRS:
         assert nb.exists(), f"run `make notebooks`: {nb.relative_to(ROOT)} is missing"
 
