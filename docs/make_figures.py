@@ -276,6 +276,7 @@ def _run(name: str, out: Path) -> tuple[str, dict, float]:
     import matplotlib
     import measurements
 
+    matplotlib.rcdefaults()  # a worker process runs several producers: start each from the same settings
     matplotlib.rcParams.update(measurements.TEXT_STYLE)
     producer, files = PRODUCERS[name]
     for f in files:
