@@ -222,3 +222,28 @@ def test_dropout2d_zeroes_whole_channels_and_keeps_the_mean():
     assert layer(x) is x
     with pytest.raises(ValueError):
         nn.Dropout2d(1.5)
+
+
+# ----------------------------------------------------------------------------- padding
+@pytest.mark.parametrize("pad,mode", [((1, 2), "constant"), ((-1, 2, 1, 0), "constant"), ((2, 1, 1, 2), "reflect"),
+                                      ((2, 3, 1, 0), "replicate"), ((1, 2, 3, 0), "circular")])
+def test_pad_gradcheck(pad, mode):
+    assert gradcheck(lambda x: F.pad(x, pad, mode=mode), (_t(1, 2, 4, 3),))
+
+
+def test_pad_values():
+    x = tb.tensor([[[1.0, 2.0, 3.0]]])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="reflect").data[0, 0], [3, 2, 1, 2, 3, 2])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="replicate").data[0, 0], [1, 1, 1, 2, 3, 3])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="circular").data[0, 0], [2, 3, 1, 2, 3, 1])
+    np.testing.assert_array_equal(F.pad(x, (1, -1), value=9.0).data[0, 0], [9, 1, 2])
+    with pytest.raises(RuntimeError, match="less than the corresponding input dimension"):
+        F.pad(x, (3, 0), mode="reflect")
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv_padding_modes_gradcheck(mode):
+    conv = nn.Conv2d(2, 2, 3, padding=1, padding_mode=mode).double()
+    assert conv(tb.randn(1, 2, 4, 4, dtype=tb.float64)).shape == (1, 2, 4, 4)
+    assert repr(conv).endswith(f"padding_mode={mode})")
+    assert gradcheck(lambda x: conv(x), (_t(1, 2, 4, 3),))

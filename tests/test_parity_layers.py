@@ -522,3 +522,40 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+# ----------------------------------------------------------------------------- padding
+PADS = [((1, 2), "constant"), ((1, 0, 2, 1), "constant"), ((-1, 2, 0, 1), "constant"), ((2, 1, 1, 1), "reflect"),
+        ((1, 2, 2, 0), "reflect"), ((2, 3, 1, 1), "replicate"), ((1, 2, 3, 0), "circular")]
+
+
+@pytest.mark.parametrize("pad,mode", PADS, ids=[f"{p}-{m}" for p, m in PADS])
+def test_pad_matches(pad, mode):
+    torch = _torch()
+    _compare(lambda x: F.pad(x, pad, mode=mode), lambda x: torch.nn.functional.pad(x, pad, mode=mode),
+             [_rand(2, 3, 4, 5)])
+    if mode == "constant":
+        _compare(lambda x: F.pad(x, pad, value=1.5), lambda x: torch.nn.functional.pad(x, pad, value=1.5),
+                 [_rand(2, 3, 4, 5)])
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("padding", [1, (2, 1), "same"])
+def test_conv_padding_modes_match(mode, padding):
+    torch = _torch()
+    theirs = torch.nn.Conv2d(2, 3, (3, 4), padding=padding, padding_mode=mode).double()
+    ours = nn.Conv2d(2, 3, (3, 4), padding=padding, padding_mode=mode).double()
+    assert repr(ours) == repr(theirs)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = _rand(2, 2, 5, 6)
+    xo, xt = tb.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_o, out_t = ours(xo), theirs(xt)
+    np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    out_o.sum().backward()
+    out_t.sum().backward()
+    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    c1o, c1t = nn.Conv1d(2, 3, 3, padding=2, padding_mode=mode).double(), torch.nn.Conv1d(2, 3, 3, padding=2,
+                                                                                          padding_mode=mode).double()
+    c1o.load_state_dict({k: v.detach().numpy() for k, v in c1t.state_dict().items()})
+    x1 = _rand(2, 2, 6)
+    np.testing.assert_allclose(c1o(tb.tensor(x1)).data, c1t(torch.tensor(x1)).detach().numpy(), rtol=1e-10)

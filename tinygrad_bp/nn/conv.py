@@ -31,7 +31,6 @@ class _ConvNd(Module):
                  dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        name = type(self).__name__
         if device is not None and not str(device).startswith("cpu"):
             raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
         if groups <= 0:
@@ -43,8 +42,6 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
                              f"padding_mode='{padding_mode}'")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{name}: padding_mode='{padding_mode}' is not supported (only 'zeros')")
         n = self._nd
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _ntuple(kernel_size, n)
@@ -58,6 +55,12 @@ class _ConvNd(Module):
             self.padding = padding
         else:
             self.padding = _ntuple(padding, n)
+        if isinstance(self.padding, str):  # what F.pad gets for a non-zeros padding_mode (last dim first)
+            pairs = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) if self.padding == "same" else (0, 0)
+                     for d, k in zip(self.dilation, self.kernel_size)]
+        else:
+            pairs = [(p, p) for p in self.padding]
+        self._reversed_padding_repeated_twice = tuple(v for pair in reversed(pairs) for v in pair)
         self.output_padding = (0,) * n
         self.transposed = False
         self.groups = groups
@@ -119,6 +122,9 @@ class Conv2d(_ConvNd):
         """cross-correlation of the input with the weight, plus the bias"""
         self._check_input(input)
         p = self._parameters
+        if self.padding_mode != "zeros":
+            padded = FL.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return FL.conv2d(padded, p["weight"], p["bias"], self.stride, 0, self.dilation, self.groups)
         return FL.conv2d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups)
 
 
@@ -132,4 +138,7 @@ class Conv1d(_ConvNd):
         """cross-correlation of the input with the weight, plus the bias"""
         self._check_input(input)
         p = self._parameters
+        if self.padding_mode != "zeros":
+            padded = FL.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return FL.conv1d(padded, p["weight"], p["bias"], self.stride, 0, self.dilation, self.groups)
         return FL.conv1d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups)

@@ -341,6 +341,7 @@ from .functional_layers import (  # noqa: E402, F401  (re-exported; they use thi
     max_pool2d,
     mish,
     multi_margin_loss,
+    pad,
     silu,
     smooth_l1_loss,
     softplus,

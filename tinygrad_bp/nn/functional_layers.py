@@ -136,6 +136,62 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
+_NP_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:  # noqa: A002
+    """Pad the last len(pad)/2 dims: ``pad`` = (left, right) for the last dim, then (top, bottom) for the
+    one before, ...; mode 'constant' (with ``value``, default 0; negative pads crop), 'reflect' (mirror
+    without the edge), 'replicate' (repeat the edge) or 'circular' (wrap around)."""
+    _check_tensor(input, "input", "pad")
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"pad: Padding length must be divisible by 2 and at most twice the number of dims "
+                           f"({input.ndim}), got pad={list(pad)}")
+    k = len(pad) // 2
+    pairs = [(pad[2 * i], pad[2 * i + 1]) for i in range(k)][::-1]  # per dim, first padded dim first
+    axes = list(range(input.ndim - k, input.ndim))
+    if mode == "constant":
+        y = input
+        if any(lo < 0 or hi < 0 for lo, hi in pairs):  # negative padding crops
+            crop = [slice(None)] * input.ndim
+            for axis, (lo, hi) in zip(axes, pairs):
+                crop[axis] = slice(max(-lo, 0), input.shape[axis] - max(-hi, 0))
+            y = y[tuple(crop)]
+            pairs = [(max(lo, 0), max(hi, 0)) for lo, hi in pairs]
+        if not any(lo or hi for lo, hi in pairs):
+            return y
+        fill = 0.0 if value is None else value
+        maps = tuple((axis, np.arange(-lo, y.shape[axis] + hi)) for axis, (lo, hi) in zip(axes, pairs))
+        valid = np.ones([1] * input.ndim, dtype=bool)
+        for axis, idx in maps:
+            shape = [1] * input.ndim
+            shape[axis] = idx.size
+            valid = valid & ((idx >= 0) & (idx < y.shape[axis])).reshape(shape)
+        clipped = tuple((axis, np.clip(idx, 0, y.shape[axis] - 1)) for axis, idx in maps)
+        gathered = _conv.PadIndex.apply(y, maps=clipped)
+        return where(_make(valid), gathered, _make(np.asarray(fill, dtype=input.dtype)))
+    if mode not in _NP_MODES:
+        raise NotImplementedError(f"pad: unsupported padding mode '{mode}' (use constant, reflect, replicate or "
+                                  "circular)")
+    if input.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(f"pad: Padding size {len(pad)} is not supported for {input.ndim}D input tensor "
+                                  f"in mode '{mode}': pad k dims of a (k + 1)- or (k + 2)-dim input (k = 1, 2, 3)")
+    maps = []
+    for axis, (lo, hi) in zip(axes, pairs):
+        n = input.shape[axis]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"pad: Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension {axis} of input {list(input.shape)}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError(f"pad: Padding value causes wrapping around more than once: padding ({lo}, {hi}) at "
+                               f"dimension {axis} of input {list(input.shape)}")
+        if min(lo, hi) < 0:
+            raise RuntimeError(f"pad: negative padding is only supported in constant mode, got {list(pad)}")
+        maps.append((axis, np.pad(np.arange(n), (lo, hi), mode=_NP_MODES[mode])))
+    return _conv.PadIndex.apply(input, maps=tuple(maps))
+
+
 # ----------------------------------------------------------------------------- pooling
 def _pool_input(input: Tensor, op: str) -> tuple:  # noqa: A002
     _check_tensor(input, "input", op)

@@ -160,3 +160,30 @@ class MaxPool(Op):
             gx[window] += np.where(m, g, zero)
         crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding))
         return gx[(slice(None), slice(None)) + crop]
+
+
+class PadIndex(Op):
+    """y = x gathered along each padded dim by an index map (reflect / replicate / circular padding:
+    each output position reads one input position);  dL/dx adds each g entry back to the position it
+    read (positions read more than once accumulate)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, maps: tuple = ()) -> np.ndarray:
+        ctx.maps, ctx.in_shape = maps, x.shape
+        for axis, idx in maps:
+            x = np.take(x, idx, axis=axis)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        shape = list(g.shape)
+        for axis, idx in reversed(ctx.maps):
+            shape[axis] = ctx.in_shape[axis]
+            index = (slice(None),) * axis + (idx,)
+            if _xp._is_array(g):
+                out = np.zeros(tuple(shape), g.dtype)
+                np.add.at(out, index, g)
+                g = out
+            else:
+                g = _xp.scatter_into_zeros(tuple(shape), index, g)
+        return g
