@@ -137,3 +137,21 @@ def test_assigning_a_grad_of_another_dtype_or_shape_is_refused_and_changes_nothi
     p.grad = tb.full((2,), 0.5)
     p.grad = None
     assert p.grad is None
+
+
+def test_reading_grad_of_a_non_leaf_warns_once_per_tensor_as_in_pytorch():
+    import warnings
+
+    x = tb.ones(2, requires_grad=True)
+    y = x * 2
+    y.sum().backward()
+    with pytest.warns(UserWarning, match=r"\.grad attribute of a Tensor that is not a leaf.*retain_grad\(\)"):
+        assert y.grad is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad is None  # once per tensor
+        assert x.grad.tolist() == [2.0, 2.0]  # leaves never warn
+        z = x * 3
+        z.retain_grad()
+        z.sum().backward()
+        assert z.grad.tolist() == [1.0, 1.0]  # retained: no warning

@@ -66,8 +66,21 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
-        """The gradient accumulated by ``backward()`` (leaves, and tensors that ``retain_grad()``)."""
-        return self._grad
+        """The gradient accumulated by ``backward()`` (leaves, and tensors that ``retain_grad()``).
+
+        Reading it on any other tensor gives None with PyTorch's UserWarning, once per tensor.
+        """
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self._retains_grad and not self.__dict__.get("_warned"):
+            self._warned = True
+            import warnings
+
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                          "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                          "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+                          "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+                          "instead.", UserWarning, stacklevel=2)
+        return g
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
