@@ -74,7 +74,7 @@ def test_links_in_notebooks_resolve():
 
 
 def test_chinese_notebooks_run_the_same_code():
-    """The Chinese pages have the same runnable code, so executing the English notebooks covers both."""
+    """The Chinese pages have the same runnable code as the English ones, cell for cell."""
     for (en_page, en_nb), (zh_page, zh_nb) in zip(EN, ZH):
         en_code = [c["source"] for c in make.cells(en_page, en_nb) if c["cell_type"] == "code"]
         zh_code = [c["source"] for c in make.cells(zh_page, zh_nb) if c["cell_type"] == "code"]
@@ -106,7 +106,7 @@ def kernel_without_dot(tmp_path, monkeypatch):
     return "tinygrad_bp_test"
 
 
-@pytest.mark.parametrize("page,notebook", EN, ids=lambda v: v.stem)
+@pytest.mark.parametrize("page,notebook", [pytest.param(p, nb, id=os.path.relpath(nb, ROOT)) for p, nb in PAIRS])
 def test_notebook_runs_and_prints_what_the_page_says(page, notebook, kernel_without_dot):
     nbclient = pytest.importorskip("nbclient")
     nbformat = pytest.importorskip("nbformat")
@@ -128,3 +128,13 @@ def test_notebook_runs_and_prints_what_the_page_says(page, notebook, kernel_with
     graphs = [o for c in code for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     if "draw_graph" in "".join(c.source for c in code):
         assert graphs, f"{notebook.name} draws a graph but shows no inline SVG"
+
+
+def test_the_kernel_is_this_interpreter_without_dot(kernel_without_dot):
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import shutil, sys\nprint(sys.executable, shutil.which('dot'))")])
+    nbclient.NotebookClient(nb, kernel_name=kernel_without_dot, timeout=60, startup_timeout=60).execute()
+    assert _text_output(nb.cells[0].outputs).split() == [sys.executable, "None"]
