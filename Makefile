@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q -n 2 -m "not parity"
 
 $(VENV)/.torch: $(STAMP)
-	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q torch==2.13.0 safetensors
 	@touch $(VENV)/.torch
 
 test-parity: $(VENV)/.torch

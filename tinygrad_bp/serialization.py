@@ -53,12 +53,20 @@ class CheckpointError(ValueError):
 # -- save ------------------------------------------------------------------------------------------
 
 def save(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
-    """Write ``obj`` to ``f`` (a path, or a binary file object) as a ``.npz`` checkpoint.
+    """Write ``obj`` to ``f`` (a path, or a binary file object) as a ``.npz`` checkpoint, or, for a path
+    ending in ``.safetensors``, a state dict in the safetensors format that PyTorch reads (see
+    safetensors_format.py for its limits).
 
     A path is written exactly as given (no suffix added) and atomically: the data goes to a temporary
     file in the same directory, which then replaces ``f`` with ``os.replace``, so a crash mid-write
     leaves any previous file intact. Everything is checked before anything is written.
     """
+    if isinstance(f, (str, os.PathLike)) and os.fspath(f).endswith(".safetensors"):
+        from . import safetensors_format
+
+        payload = safetensors_format.encode(obj)  # checked and encoded before anything is written
+        _atomic_write(_fspath(f, "save"), lambda fh: fh.write(payload))
+        return
     encoder = _Encoder()
     root = encoder.encode(obj, "obj", 0)
     try:
@@ -70,7 +78,7 @@ def save(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
     if hasattr(f, "write"):
         _write_npz(f, members)
         return
-    _atomic_write(_fspath(f, "save"), members)
+    _atomic_write(_fspath(f, "save"), lambda fh: _write_npz(fh, members))
 
 
 class _Encoder:
@@ -181,7 +189,8 @@ def _write_npz(fh: IO[bytes], members: dict[str, np.ndarray]) -> None:
                 np.lib.format.write_array(out, array, allow_pickle=False)
 
 
-def _atomic_write(path: str, members: dict[str, np.ndarray]) -> None:
+def _atomic_write(path: str, write: Any) -> None:
+    """Call ``write(fh)`` on a temporary file beside ``path``, then rename it over ``path``."""
     target = os.path.realpath(path)          # write through a symlink instead of replacing the link
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
@@ -190,7 +199,7 @@ def _atomic_write(path: str, members: dict[str, np.ndarray]) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
-            _write_npz(fh, members)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         with contextlib.suppress(FileNotFoundError):   # keep an overwritten file's permissions
@@ -240,9 +249,13 @@ def _load_from(fh: IO[bytes], name: Any) -> Any:
     if not (hasattr(fh, "seek") and fh.seekable()):
         fh = io.BytesIO(fh.read())
     start = fh.tell()
-    head = fh.read(4)
+    head = fh.read(9)
     fh.seek(start)
-    _check_magic(head, name)
+    from . import safetensors_format
+
+    if safetensors_format.looks_like(head) or name.endswith(".safetensors'"):
+        return safetensors_format.decode(fh, name, CheckpointError)
+    _check_magic(head[:4], name)
     try:
         archive = np.load(fh, allow_pickle=False)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error) as e:
