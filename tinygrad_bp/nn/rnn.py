@@ -1,6 +1,7 @@
 """Recurrent layers: RNN, LSTM, GRU and their single-step cells, with PyTorch's gate order, weight names,
 initialisation and return values. Back-propagation through time is the ordinary engine running
-backwards over the unrolled steps.
+backwards over the unrolled steps; the gate arithmetic of one LSTM or GRU step is one fused node
+(`tinygrad_bp.ops.rnn`).
 
 Per step, with W_ih·x and W_hh·h each one fused linear node (gate blocks stacked in PyTorch's order):
 
@@ -17,6 +18,7 @@ import warnings
 from typing import Any
 
 from .. import creation
+from ..ops import rnn as _cells
 from ..tensor import Tensor, cat, stack
 from . import functional as F
 from . import init
@@ -37,14 +39,9 @@ def _step(mode: str, x: Tensor, h: Tensor, c: Tensor | None, w_ih: Tensor, w_hh:
     if mode == "RNN_RELU":
         return (gi + gh).relu(), None
     if mode == "LSTM":
-        g = gi + gh
-        i, f, cand, o = g[:, :n].sigmoid(), g[:, n:2 * n].sigmoid(), g[:, 2 * n:3 * n].tanh(), g[:, 3 * n:].sigmoid()
-        c = f * c + i * cand
-        return o * c.tanh(), c
-    r = (gi[:, :n] + gh[:, :n]).sigmoid()
-    z = (gi[:, n:2 * n] + gh[:, n:2 * n]).sigmoid()
-    cand = (gi[:, 2 * n:] + r * gh[:, 2 * n:]).tanh()
-    return (1 - z) * cand + z * h, None
+        hc = _cells.LSTMCell.apply(gi + gh, c)  # [h', c'] side by side
+        return hc[:, :n], hc[:, n:]
+    return _cells.GRUCell.apply(gi, gh, h), None
 
 
 def _uniform_reset(module: Module, hidden_size: int) -> None:
