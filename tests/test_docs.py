@@ -298,13 +298,15 @@ def test_matplotlib_figures_have_text_of_11_pt_at_the_size_a_page_shows_them():
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".png"])
-def test_text_size_measurement_sees_small_and_wide(tmp_path, suffix):
+def test_text_size_measurement_sees_small_and_wide(tmp_path, suffix, monkeypatch):
     make = _load("make_figures", DOCS / "make_figures.py")
-    make._record_text_sizes()
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+
+    monkeypatch.setattr(Figure, "savefig", Figure.savefig)  # undo the recording savefig afterwards
+    make._record_text_sizes()
 
     with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 12}):
         for figsize, fontsize, expect_ok in [((9, 3), 12, True), ((9, 3), 7, False), ((18, 3), 12, False)]:
