@@ -247,3 +247,16 @@ def test_conv_padding_modes_gradcheck(mode):
     assert conv(tb.randn(1, 2, 4, 4, dtype=tb.float64)).shape == (1, 2, 4, 4)
     assert repr(conv).endswith(f"padding_mode={mode})")
     assert gradcheck(lambda x: conv(x), (_t(1, 2, 4, 3),))
+
+
+def test_unfold_fold_gradcheck_and_adjointness():
+    x = _t(1, 2, 4, 5)
+    assert gradcheck(lambda x: F.unfold(x, 2, padding=1, stride=(1, 2)), (x,))
+    cols = _t(1, 2 * 4, 6, seed=1)
+    assert gradcheck(lambda c: F.fold(c, (3, 4), 2), (cols,))
+    u = F.unfold(x, 2, padding=1, stride=(1, 2))
+    v = tb.tensor(np.random.default_rng(2).standard_normal(u.shape))
+    lhs = (u * v).sum().item()  # <unfold(x), v> = <x, fold(v)>
+    rhs = (x * F.fold(v, (4, 5), 2, padding=1, stride=(1, 2))).sum().item()
+    assert lhs == pytest.approx(rhs, rel=1e-12)
+    assert nn.BatchNorm3d(2)(tb.randn(2, 2, 2, 2, 2)).shape == (2, 2, 2, 2, 2)

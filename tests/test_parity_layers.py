@@ -559,3 +559,23 @@ def test_conv_padding_modes_match(mode, padding):
     c1o.load_state_dict({k: v.detach().numpy() for k, v in c1t.state_dict().items()})
     x1 = _rand(2, 2, 6)
     np.testing.assert_allclose(c1o(tb.tensor(x1)).data, c1t(torch.tensor(x1)).detach().numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=(3, 2), stride=2, padding=1),
+                                    dict(kernel_size=2, dilation=2)])
+def test_unfold_and_fold_match(kwargs):
+    torch = _torch()
+    _compare(lambda x: F.unfold(x, **kwargs), lambda x: torch.nn.functional.unfold(x, **kwargs), [_rand(2, 3, 5, 6)])
+    cols = torch.nn.functional.unfold(torch.tensor(_rand(2, 3, 5, 6)), **kwargs).numpy()
+    _compare(lambda c: F.fold(c, (5, 6), **kwargs), lambda c: torch.nn.functional.fold(c, (5, 6), **kwargs), [cols])
+    assert repr(nn.Unfold(**kwargs)) == repr(torch.nn.Unfold(**kwargs))
+    assert repr(nn.Fold((5, 6), **kwargs)) == repr(torch.nn.Fold((5, 6), **kwargs))
+
+
+def test_batchnorm3d_matches():
+    torch = _torch()
+    theirs, ours = torch.nn.BatchNorm3d(2).double(), nn.BatchNorm3d(2).double()
+    assert repr(ours) == repr(theirs)
+    x = _rand(3, 2, 2, 3, 2)
+    np.testing.assert_allclose(ours(tb.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-9)
+    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-10)

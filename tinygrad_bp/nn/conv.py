@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d and Conv2d (cross-correlation, as in PyTorch)."""
+"""Convolution layers: Conv1d and Conv2d (cross-correlation, as in PyTorch); Unfold / Fold (im2col / col2im)."""
 
 from __future__ import annotations
 
@@ -142,3 +142,37 @@ class Conv1d(_ConvNd):
             padded = FL.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return FL.conv1d(padded, p["weight"], p["bias"], self.stride, 0, self.dilation, self.groups)
         return FL.conv1d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups)
+
+
+class Unfold(Module):
+    """im2col as a layer: (N, C, H, W) -> (N, C·kH·kW, L) sliding blocks (see ``F.unfold``)."""
+
+    def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """the sliding blocks as columns"""
+        return FL.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, "
+                f"stride={self.stride}")
+
+
+class Fold(Module):
+    """col2im as a layer: (N, C·kH·kW, L) -> (N, C, *output_size), overlapping entries summed (see ``F.fold``)."""
+
+    def __init__(self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+                 stride: Any = 1) -> None:
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """the columns summed back into images"""
+        return FL.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")

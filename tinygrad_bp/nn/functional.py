@@ -330,6 +330,7 @@ from .functional_layers import (  # noqa: E402, F401  (re-exported; they use thi
     dropout2d,
     elu,
     embedding,
+    fold,
     gelu,
     group_norm,
     hardtanh,
@@ -346,4 +347,5 @@ from .functional_layers import (  # noqa: E402, F401  (re-exported; they use thi
     smooth_l1_loss,
     softplus,
     softsign,
+    unfold,
 )

@@ -192,6 +192,52 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     return _conv.PadIndex.apply(input, maps=tuple(maps))
 
 
+def _fold_geometry(spatial: tuple, kernel_size: Any, dilation: Any, padding: Any, stride: Any, op: str) -> tuple:
+    kernel = _tuple(kernel_size, 2, "kernel_size", op)
+    dil, pad, st = (_tuple(v, 2, name, op) for v, name in ((dilation, "dilation"), (padding, "padding"),
+                                                             (stride, "stride")))
+    out = tuple((n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, d, p, s in zip(spatial, kernel, dil, pad, st))
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"{op}: Given input with spatial size {tuple(spatial)}, kernel_size={kernel}, "
+                           f"dilation={dil}, padding={pad}, calculated shape of the array of sliding blocks as "
+                           f"{out}, but its components must be at least one.")
+    return kernel, dil, tuple((p, p) for p in pad), st, out
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:  # noqa: A002
+    """im2col: the sliding blocks of (N, C, H, W) input as columns, (N, C·kH·kW, L) with L blocks."""
+    _check_tensor(input, "input", "unfold")
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"unfold: Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    x = input.unsqueeze(0) if input.ndim == 3 else input
+    kernel, dil, pads, st, out = _fold_geometry(tuple(x.shape[2:]), kernel_size, dilation, padding, stride, "unfold")
+    n, c = x.shape[:2]
+    cols = _conv.Unfold.apply(x, kernel=kernel, stride=st, dilation=dil, padding=pads, out=out)  # (1, C·k, N·L)
+    y = cols.reshape(c * kernel[0] * kernel[1], n, out[0] * out[1]).permute(1, 0, 2)
+    return y.squeeze(0) if input.ndim == 3 else y
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+         stride: Any = 1) -> Tensor:
+    """col2im, the adjoint of unfold: (N, C·kH·kW, L) columns summed back into (N, C, *output_size)."""
+    _check_tensor(input, "input", "fold")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"fold: Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+                           f"(got {input.ndim}D)")
+    cols = input.unsqueeze(0) if input.ndim == 2 else input
+    size = _tuple(output_size, 2, "output_size", "fold")
+    kernel, dil, pads, st, out = _fold_geometry(size, kernel_size, dilation, padding, stride, "fold")
+    n, ck, blocks = cols.shape
+    kk = kernel[0] * kernel[1]
+    if ck % kk or blocks != out[0] * out[1]:
+        raise RuntimeError(f"fold: expected input of shape (N, C·{kk}, {out[0] * out[1]}) for output_size={size}, "
+                           f"kernel_size={kernel}, got {tuple(input.shape)}")
+    flat = cols.permute(1, 0, 2).reshape(1, ck, n * blocks)
+    y = _conv.Fold.apply(flat, shape=(n, ck // kk) + size, kernel=kernel, stride=st, dilation=dil, padding=pads,
+                         out=out)
+    return y.squeeze(0) if input.ndim == 2 else y
+
+
 # ----------------------------------------------------------------------------- pooling
 def _pool_input(input: Tensor, op: str) -> tuple:  # noqa: A002
     _check_tensor(input, "input", op)
@@ -325,7 +371,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero whole channels x[n, c] with probability p and scale the rest by 1/(1-p) (training only), for
-    input (N, C, H, W) or (C, H, W)."""
+    input (N, C, H, W); a 3-D input is taken as (N, C, L), with PyTorch's warning."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (3, 4):

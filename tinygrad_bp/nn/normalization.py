@@ -1,4 +1,4 @@
-"""Normalisation layers: BatchNorm1d, BatchNorm2d (batch statistics), LayerNorm, GroupNorm (per sample)."""
+"""Normalisation layers: BatchNorm1d, BatchNorm2d, BatchNorm3d (batch statistics), LayerNorm, GroupNorm (per sample)."""
 
 from __future__ import annotations
 
@@ -116,6 +116,12 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) input, per channel C."""
 
     _ranks = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) input, per channel C."""
+
+    _ranks = (5,)
 
 
 class LayerNorm(Module):
