@@ -114,7 +114,10 @@ def _convnd(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, pad
     n = x.shape[0]
     cols = _conv.Unfold.apply(x, kernel=kernel, stride=stride, dilation=dilation, padding=pads, out=out,
                               groups=groups)  # (G, Cg·k, N·L)
-    y = weight.reshape(groups, out_ch // groups, -1) @ cols  # (G, Og, N·L): one BLAS product per group
+    if groups == 1:  # a plain 2-D product (O, C·k) @ (C·k, N·L): the matmul's fastest path, forward and backward
+        y = weight.reshape(out_ch, -1) @ cols.reshape(cols.shape[1], -1)
+    else:
+        y = weight.reshape(groups, out_ch // groups, -1) @ cols  # (G, Og, N·L): one BLAS product per group
     y = y.reshape((groups, out_ch // groups, n) + out)
     y = y.permute((2, 0, 1) + tuple(range(3, nd + 3))).reshape((n, out_ch) + out)
     if bias is not None:

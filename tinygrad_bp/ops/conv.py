@@ -18,6 +18,7 @@ one strided slice copy (or add) covering every sample, channel and output positi
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -50,7 +51,7 @@ def im2col(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, padding
     xp = _pad(x, padding, pad_value)
     cols = np.empty((c,) + tuple(kernel) + (n,) + tuple(out), dtype=x.dtype)
     swap = (1, 0) + tuple(range(2, 2 + len(out)))  # (N, C, *out) -> (C, N, *out)
-    for offset, window in zip(itertools.product(*(range(k) for k in kernel)), _offsets(kernel, stride, dilation, out)):
+    for offset, window in zip(_kernel_offsets(kernel), _offsets(kernel, stride, dilation, out)):
         cols[(slice(None),) + offset] = xp[window].transpose(swap)
     return cols.reshape(groups, (c // groups) * int(np.prod(kernel)), n * int(np.prod(out)))
 
@@ -63,17 +64,24 @@ def col2im(cols: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilatio
     swap = (1, 0) + tuple(range(2, 2 + len(out)))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(shape[2:], padding))
     gx = np.zeros((n, c) + padded, dtype=cols.dtype)
-    for offset, window in zip(itertools.product(*(range(k) for k in kernel)), _offsets(kernel, stride, dilation, out)):
+    for offset, window in zip(_kernel_offsets(kernel), _offsets(kernel, stride, dilation, out)):
         gx[window] += g[(slice(None),) + offset].transpose(swap)
     crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape[2:], padding))
     return gx[(slice(None), slice(None)) + crop]
 
 
-def _offsets(kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> list:
-    """For each kernel offset (row-major), the strided slices that pick it from every window of the padded input."""
-    return [(slice(None), slice(None)) + tuple(slice(o * d, o * d + st * (m - 1) + 1, st)
+@functools.lru_cache(maxsize=256)
+def _kernel_offsets(kernel: tuple) -> tuple:
+    return tuple(itertools.product(*(range(k) for k in kernel)))
+
+
+@functools.lru_cache(maxsize=256)
+def _offsets(kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> tuple:
+    """For each kernel offset (row-major), the strided slices that pick it from every window of the padded
+    input (cached: a network asks for the same few geometries at every step)."""
+    return tuple([(slice(None), slice(None)) + tuple(slice(o * d, o * d + st * (m - 1) + 1, st)
                                                for o, d, st, m in zip(offset, dilation, stride, out))
-            for offset in itertools.product(*(range(k) for k in kernel))]
+            for offset in itertools.product(*(range(k) for k in kernel))])
 
 
 class Unfold(Op):
