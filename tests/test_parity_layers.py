@@ -187,6 +187,7 @@ def test_pooling_reprs_match(cls, args):
 @pytest.mark.parametrize("call", [
     lambda F, x: F.max_pool2d(x, 3),                    # window larger than the input
     lambda F, x: F.max_pool2d(x, 2, padding=2),         # padding more than half the kernel
+    lambda F, x: F.max_pool2d(x, 3, padding=2, dilation=2),  # ... the kernel, not the dilated one
     lambda F, x: F.avg_pool2d(x, 2, padding=2),
     lambda F, x: F.max_pool2d(x[0, 0, 0], 2),           # wrong rank
 ])

@@ -269,7 +269,7 @@ def _pool_geometry(x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilat
     if any(k <= 0 for k in kernel) or any(s <= 0 for s in stride) or any(d <= 0 for d in dil):
         raise RuntimeError(f"{op}: kernel_size, stride and dilation must be greater than zero, but got "
                            f"kernel_size={list(kernel)}, stride={list(stride)}, dilation={list(dil)}")
-    if any(p < 0 or p > (d * (k - 1) + 1) // 2 for p, k, d in zip(pad, kernel, dil)):
+    if any(p < 0 or p > k // 2 for p, k in zip(pad, kernel)):
         raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, but got pad={list(pad)}, "
                            f"kernel_size={list(kernel)} and dilation={list(dil)}")
     size = tuple(x.shape[2:])
