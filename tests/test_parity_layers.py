@@ -336,6 +336,7 @@ RNN_CONFIGS = [
     ("LSTM", dict(batch_first=True, bias=False)),
     ("GRU", dict()),
     ("GRU", dict(num_layers=2, bidirectional=True, batch_first=True)),
+    ("LSTM", dict(proj_size=2, num_layers=2, bidirectional=True)),
 ]
 
 
@@ -353,7 +354,7 @@ def test_recurrent_layers_match(cls, kwargs, with_state):
     xo, xt = tb.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     args_o, args_t = [xo], [xt]
     if with_state:
-        h = _rand(layers, 2, 4, seed=1)
+        h = _rand(layers, 2, kwargs.get("proj_size", 4), seed=1)
         if cls == "LSTM":
             c = _rand(layers, 2, 4, seed=2)
             args_o.append((tb.tensor(h), tb.tensor(c)))

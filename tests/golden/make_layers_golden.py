@@ -94,6 +94,8 @@ MODULES: dict[str, tuple] = {
     "lstm": ("LSTM", (3, 4), {}, (6, 2, 3), 1, False),
     "lstm_2layer_bidirectional": ("LSTM", (3, 4), {"num_layers": 2, "bidirectional": True}, (5, 2, 3), 1, False),
     "gru_batch_first_bidirectional": ("GRU", (3, 4), {"batch_first": True, "bidirectional": True}, (2, 5, 3), 1, False),
+    "lstm_proj_bidirectional": ("LSTM", (3, 5), {"proj_size": 2, "bidirectional": True, "num_layers": 2}, (4, 2, 3),
+                                1, False),
     "gru_2layer": ("GRU", (3, 5), {"num_layers": 2}, (4, 3, 3), 1, False),
     "lstm_cell": ("LSTMCell", (3, 4), {}, (2, 3), 1, False),
     "gru_cell": ("GRUCell", (3, 4), {}, (2, 3), 1, False),

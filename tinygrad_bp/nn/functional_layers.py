@@ -668,6 +668,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     _check_tensor(input, "input", "multi_margin_loss")
     x = input.unsqueeze(0) if input.ndim == 1 else input
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    scalar_target = t.ndim == 0
     t = t.reshape(-1)
     if x.ndim != 2 or t.shape[0] != x.shape[0]:
         raise RuntimeError(f"multi_margin_loss: inconsistent target size: {_size(t.shape)} for input of size: "
@@ -686,7 +687,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
         other = other * w.astype(x.dtype)[t][:, None]
     loss = (hinge * _make(other)).sum(1) / c
-    if input.ndim == 1 and reduction == "none":
+    if input.ndim == 1 and scalar_target and reduction == "none":
         loss = loss.squeeze(0)
     return _reduce(loss, reduction)
 
@@ -718,14 +719,19 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
-    """max(0, -y·(x1 - x2) + margin)."""
+    """max(0, -y·(x1 - x2) + margin) (inputs of one rank, broadcast together)."""
     from .functional import _reduction
     reduction = _reduction(size_average, reduce, reduction)
     for name, t in (("input1", input1), ("input2", input2), ("target", target)):
         _check_tensor(t, name, "margin_ranking_loss")
-    if not (input1.shape == input2.shape == target.shape):
+    if not (input1.ndim == input2.ndim == target.ndim):
         raise RuntimeError(f"margin_ranking_loss: All input tensors should have same dimension but got sizes: "
                            f"input1: {_size(input1.shape)}, input2: {_size(input2.shape)}, target: "
                            f"{_size(target.shape)} ")
+    try:
+        np.broadcast_shapes(input1.shape, input2.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(f"margin_ranking_loss: input1 {_size(input1.shape)}, input2 {_size(input2.shape)} and "
+                           f"target {_size(target.shape)} cannot be broadcast together") from None
     y = target if target.dtype.kind == "f" else target.to(input1.dtype)
     return _reduce((-y * (input1 - input2) + margin).clamp(min=0.0), reduction)

@@ -29,8 +29,9 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _step(mode: str, x: Tensor, h: Tensor, c: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None,
-          b_hh: Tensor | None) -> tuple:
-    """One time step of the given cell type: (h', c') (c' is None except for the LSTM)."""
+          b_hh: Tensor | None, w_hr: Tensor | None = None) -> tuple:
+    """One time step of the given cell type: (h', c') (c' is None except for the LSTM; an LSTM with
+    projections returns h' = W_hr·(o·tanh(c')))."""
     gi = F.linear(x, w_ih, b_ih)
     gh = F.linear(h, w_hh, b_hh)
     n = h.shape[-1]
@@ -39,8 +40,10 @@ def _step(mode: str, x: Tensor, h: Tensor, c: Tensor | None, w_ih: Tensor, w_hh:
     if mode == "RNN_RELU":
         return (gi + gh).relu(), None
     if mode == "LSTM":
+        n = c.shape[-1]
         hc = _cells.LSTMCell.apply(gi + gh, c)  # [h', c'] side by side
-        return hc[:, :n], hc[:, n:]
+        h = hc[:, :n]
+        return (h if w_hr is None else F.linear(h, w_hr)), hc[:, n:]
     return _cells.GRUCell.apply(gi, gh, h), None
 
 
@@ -63,7 +66,6 @@ class RNNBase(Module):
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        name = type(self).__name__
         if device is not None and not str(device).startswith("cpu"):
             raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
         if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
@@ -83,8 +85,10 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
-        if proj_size != 0:
-            raise NotImplementedError(f"{name}: proj_size is not supported")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + mode)
         self.mode = mode
@@ -100,15 +104,19 @@ class RNNBase(Module):
         directions = 2 if bidirectional else 1
         self._flat_weights_names: list = []
         self._all_weights: list = []
+        real_hidden = proj_size if proj_size > 0 else hidden_size
         for layer in range(num_layers):
             for direction in range(directions):
-                layer_input = input_size if layer == 0 else hidden_size * directions
+                layer_input = input_size if layer == 0 else real_hidden * directions
                 suffix = "_reverse" if direction == 1 else ""
                 names = [f"weight_ih_l{layer}{suffix}", f"weight_hh_l{layer}{suffix}"]
-                shapes = [(gate_size, layer_input), (gate_size, hidden_size)]
+                shapes = [(gate_size, layer_input), (gate_size, real_hidden)]
                 if bias:
                     names += [f"bias_ih_l{layer}{suffix}", f"bias_hh_l{layer}{suffix}"]
                     shapes += [(gate_size,), (gate_size,)]
+                if proj_size > 0:
+                    names.append(f"weight_hr_l{layer}{suffix}")
+                    shapes.append((proj_size, hidden_size))
                 for n, shape in zip(names, shapes):
                     setattr(self, n, Parameter(creation.empty(*shape, dtype=dtype)))
                 self._flat_weights_names.extend(names)
@@ -127,7 +135,8 @@ class RNNBase(Module):
     def _layer_weights(self, layer: int, direction: int) -> tuple:
         names = self._all_weights[layer * (2 if self.bidirectional else 1) + direction]
         ws = [self._parameters[n] for n in names]
-        return tuple(ws) if self.bias else (ws[0], ws[1], None, None)
+        w_hr = ws.pop() if self.proj_size > 0 else None
+        return (tuple(ws) if self.bias else (ws[0], ws[1], None, None)) + (w_hr,)
 
     def _check_input(self, input: Tensor) -> None:  # noqa: A002
         name = type(self).__name__
@@ -162,7 +171,7 @@ class RNNBase(Module):
             x = x.transpose(0, 1)
         steps, n = x.shape[0], x.shape[1]
         directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, n, self.hidden_size)
+        expected = (self.num_layers * directions, n, self.proj_size or self.hidden_size)
         lstm = self.mode == "LSTM"
         h0 = c0 = None
         if hx is not None:
@@ -170,10 +179,11 @@ class RNNBase(Module):
                 if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                     raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
                 h0 = self._check_hidden(hx[0], batched, expected, "hidden[0]")
-                c0 = self._check_hidden(hx[1], batched, expected, "hidden[1]")
+                c0 = self._check_hidden(hx[1], batched, expected[:2] + (self.hidden_size,), "hidden[1]")
             else:
                 h0 = self._check_hidden(hx, batched, expected, "hidden")
-        zeros = creation.zeros(n, self.hidden_size, dtype=x.dtype)
+        zeros = creation.zeros(n, self.proj_size or self.hidden_size, dtype=x.dtype)
+        c_zeros = creation.zeros(n, self.hidden_size, dtype=x.dtype) if self.proj_size else zeros
         seq = [x[t] for t in range(steps)]
         h_n, c_n = [], []
         for layer in range(self.num_layers):
@@ -181,11 +191,11 @@ class RNNBase(Module):
             for direction in range(directions):
                 k = layer * directions + direction
                 h = zeros if h0 is None else h0[k]
-                c = (zeros if c0 is None else c0[k]) if lstm else None
-                w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
+                c = (c_zeros if c0 is None else c0[k]) if lstm else None
+                weights = self._layer_weights(layer, direction)
                 out = [None] * steps
                 for t in (reversed(range(steps)) if direction else range(steps)):
-                    h, c = _step(self.mode, seq[t], h, c, w_ih, w_hh, b_ih, b_hh)
+                    h, c = _step(self.mode, seq[t], h, c, *weights)
                     out[t] = h
                 outputs.append(out)
                 h_n.append(h)
@@ -205,6 +215,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -236,7 +248,8 @@ class RNN(RNNBase):
 
 class LSTM(RNNBase):
     """Long short-term memory: gates (input, forget, cell, output) = (σ, σ, tanh, σ) of the stacked blocks;
-    c_t = f·c_(t-1) + i·g, h_t = o·tanh(c_t). Returns (output, (h_n, c_n))."""
+    c_t = f·c_(t-1) + i·g, h_t = o·tanh(c_t) (with proj_size > 0: h_t = W_hr·o·tanh(c_t), ``weight_hr_l{k}``
+    of shape (proj_size, hidden_size)). Returns (output, (h_n, c_n))."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__("LSTM", *args, **kwargs)
