@@ -152,3 +152,17 @@ def test_fused_cell_ops_gradcheck_and_second_derivatives():
     a, b, h = _t(2, 6), _t(2, 6, seed=1), _t(2, 2, seed=2)
     assert gradcheck(GRUCell.apply, (a, b, h))
     assert gradgradcheck(GRUCell.apply, (a, b, h))
+
+
+def test_lstm_with_projections_gradcheck_and_shapes():
+    m = nn.LSTM(2, 3, proj_size=2).double()
+    assert list(m.state_dict())[-1] == "weight_hr_l0" and m.weight_hh_l0.shape == (12, 2)
+    out, (h, c) = m(_t(4, 2, 2, grad=False))
+    assert out.shape == (4, 2, 2) and h.shape == (1, 2, 2) and c.shape == (1, 2, 3)
+    fn = _with_params(m, ["weight_hr_l0"])
+    assert gradcheck(lambda x, h0, c0, w: fn(x, (h0, c0), w), (_t(3, 2, 2), _t(1, 2, 2, seed=1), _t(1, 2, 3, seed=2),
+                                                              _t(2, 3, seed=3)))
+    with pytest.raises(ValueError, match="proj_size"):
+        nn.LSTM(2, 3, proj_size=3)
+    with pytest.raises(ValueError, match="only supported for LSTM"):
+        nn.GRU(2, 3, proj_size=1)
