@@ -260,3 +260,13 @@ def test_unfold_fold_gradcheck_and_adjointness():
     rhs = (x * F.fold(v, (4, 5), 2, padding=1, stride=(1, 2))).sum().item()
     assert lhs == pytest.approx(rhs, rel=1e-12)
     assert nn.BatchNorm3d(2)(tb.randn(2, 2, 2, 2, 2)).shape == (2, 2, 2, 2, 2)
+
+
+def test_1d_pooling_gradcheck_and_shapes():
+    x = tb.tensor(np.random.default_rng(0).permutation(2 * 2 * 7).reshape(2, 2, 7) * 0.1, requires_grad=True)
+    assert gradcheck(lambda x: F.max_pool1d(x, 3, 2, 1), (x,))
+    assert gradcheck(lambda x: F.avg_pool1d(x, 3, 1, 1, count_include_pad=False), (x,))
+    assert gradcheck(lambda x: F.adaptive_avg_pool1d(x, 3), (x,))
+    assert nn.MaxPool1d(2)(tb.randn(4, 3, 9)).shape == (4, 3, 4)
+    assert nn.AvgPool1d(3, 1, 1)(tb.randn(3, 9)).shape == (3, 9)
+    assert nn.AdaptiveAvgPool1d(1)(tb.randn(4, 3, 9)).shape == (4, 3, 1)

@@ -581,3 +581,22 @@ def test_batchnorm3d_matches():
     x = _rand(3, 2, 2, 3, 2)
     np.testing.assert_allclose(ours(tb.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-9)
     np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1),
+                                    dict(kernel_size=3, stride=2, ceil_mode=True)])
+def test_1d_pooling_matches(kwargs):
+    torch = _torch()
+    tf = torch.nn.functional
+    for shape in [(2, 3, 9), (3, 8)]:
+        _compare(lambda x: F.max_pool1d(x, **kwargs), lambda x: tf.max_pool1d(x, **kwargs), [_rand(*shape)])
+        _compare(lambda x: F.avg_pool1d(x, **kwargs), lambda x: tf.avg_pool1d(x, **kwargs), [_rand(*shape)])
+    _compare(lambda x: F.adaptive_avg_pool1d(x, 4), lambda x: tf.adaptive_avg_pool1d(x, 4), [_rand(2, 3, 9)])
+    for cls in ("MaxPool1d", "AvgPool1d"):
+        assert repr(getattr(nn, cls)(**kwargs)) == repr(getattr(torch.nn, cls)(**kwargs))
+    assert repr(nn.AdaptiveAvgPool1d(4)) == repr(torch.nn.AdaptiveAvgPool1d(4))
+    vo, io = F.max_pool1d(tb.tensor(_rand(2, 3, 9)), return_indices=True, **kwargs)
+    vt, it = tf.max_pool1d(torch.tensor(_rand(2, 3, 9)), return_indices=True, **kwargs)
+    np.testing.assert_array_equal(io.data, it.numpy())
+    with pytest.raises(RuntimeError):
+        F.max_pool1d(tb.zeros(2, 3, 4, 5), 2)

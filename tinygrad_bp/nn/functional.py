@@ -321,7 +321,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 # ----------------------------------------------------------------------------- conv, pooling, normalisation, ...
 from .functional_layers import (  # noqa: E402, F401  (re-exported; they use this module's helpers)
+    adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    avg_pool1d,
     avg_pool2d,
     batch_norm,
     conv1d,
@@ -339,6 +341,7 @@ from .functional_layers import (  # noqa: E402, F401  (re-exported; they use thi
     layer_norm,
     logsigmoid,
     margin_ranking_loss,
+    max_pool1d,
     max_pool2d,
     mish,
     multi_margin_loss,

@@ -372,6 +372,55 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     return y.squeeze(0) if unbatched else y
 
 
+def _one(value: Any, name: str, op: str) -> int:
+    """An int or a 1-sequence -> int (the 1-d pooling arguments)."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = tuple(value)
+    if len(value) != 1:
+        raise RuntimeError(f"{op}: {name} must be an int or a tuple of one int, got {value}")
+    return int(value[0])
+
+
+def _as_2d(input: Tensor, op: str) -> Tensor:  # noqa: A002
+    """(N, C, L) or (C, L) -> the same with a height-1 image dim, for the 2-d pooling code."""
+    _check_tensor(input, "input", op)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"{op}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, "
+                           f"but got:{_size(input.shape)}")
+    return input.unsqueeze(-2)
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
+               ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """max over each window of length k along the last dim of (N, C, L) or (C, L) input (see max_pool2d)."""
+    k = _one(kernel_size, "kernel_size", "max_pool1d")
+    default = stride is None or (not isinstance(stride, int) and len(stride) == 0)
+    s = k if default else _one(stride, "stride", "max_pool1d")
+    out = max_pool2d(_as_2d(input, "max_pool1d"), (1, k), (1, s), (0, _one(padding, "padding", "max_pool1d")),
+                     (1, _one(dilation, "dilation", "max_pool1d")), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """mean over each window of length k along the last dim of (N, C, L) or (C, L) input (see avg_pool2d)."""
+    k = _one(kernel_size, "kernel_size", "avg_pool1d")
+    default = stride is None or (not isinstance(stride, int) and len(stride) == 0)
+    s = k if default else _one(stride, "stride", "avg_pool1d")
+    out = avg_pool2d(_as_2d(input, "avg_pool1d"), (1, k), (1, s), (0, _one(padding, "padding", "avg_pool1d")),
+                     ceil_mode, count_include_pad)
+    return out.squeeze(-2)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """average over the bins [floor(i·L/o), ceil((i+1)·L/o)) of the last dim of (N, C, L) or (C, L) input."""
+    return adaptive_avg_pool2d(_as_2d(input, "adaptive_avg_pool1d"),
+                               (1, _one(output_size, "output_size", "adaptive_avg_pool1d"))).squeeze(-2)
+
+
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero whole channels x[n, c] with probability p and scale the rest by 1/(1-p) (training only), for
     input (N, C, H, W); a 3-D input is taken as (N, C, L), with PyTorch's warning."""

@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d; and Dropout2d (channel dropout)."""
+"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d; and Dropout2d (channel dropout)."""
 
 from __future__ import annotations
 
@@ -86,3 +86,42 @@ class Dropout2d(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class MaxPool1d(MaxPool2d):
+    """Maximum over each window of length ``kernel_size`` along the last dim of (N, C, L) or (C, L) input."""
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        """max over each window"""
+        return FL.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                             self.return_indices)
+
+
+class AvgPool1d(Module):
+    """Mean over each window of length ``kernel_size`` along the last dim of (N, C, L) or (C, L) input."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__()
+        one = (lambda v: (v,) if isinstance(v, int) else tuple(v))  # noqa: E731 - PyTorch stores 1-tuples
+        self.kernel_size = one(kernel_size)
+        self.stride = one(stride if stride is not None else kernel_size)
+        self.padding = one(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """mean over each window"""
+        return FL.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Average pooling of the last dim to ``output_size`` bins."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """mean over each adaptive bin"""
+        return FL.adaptive_avg_pool1d(input, self.output_size)
