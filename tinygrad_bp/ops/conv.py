@@ -2,9 +2,11 @@
 
 A convolution is ``Unfold`` followed by one matrix product with the reshaped weight, so its gradient is
 the matmul's gradient followed by ``Fold``: the backward pass of the windows view is a scatter-add of
-every column entry back to the input pixel it was read from. Max and average pooling are ``Unfold`` of
-the channels as a batch, then a reduction over each window. Both ops work for any number of spatial
-dimensions (conv1d and conv2d use the same code).
+every column entry back to the input pixel it was read from. Average pooling is ``Unfold`` of the
+channels as a batch, then a mean over each window; max pooling is its own op (``MaxPool``: a running
+maximum over the kernel offsets, no window copy; the gradient goes to each window's first maximum).
+``PadIndex`` gathers along each dim for reflect / replicate / circular padding. The ops work for any
+number of spatial dimensions (conv1d and conv2d use the same code).
 
 The column layout, for an input (N, C, *spatial) split into G groups of Cg = C/G channels, a kernel k
 and output size ``out`` (L = prod(out) positions): ``(G, Cg·prod(k), N·L)``, one row per (channel,
