@@ -187,3 +187,18 @@ def test_embedding_from_pretrained_is_frozen():
     emb = nn.Embedding.from_pretrained(tb.tensor([[1.0, 2.0], [3.0, 4.0]]))
     assert not emb.weight.requires_grad
     np.testing.assert_array_equal(emb(tb.tensor([1])).data, [[3.0, 4.0]])
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_gradcheck_empty_bags_and_padding(mode):
+    idx, offsets = tb.tensor([0, 2, 3, 1, 2]), tb.tensor([0, 2, 2])  # the middle bag is empty
+    w = _t(4, 3)
+    assert gradcheck(lambda w: F.embedding_bag(idx, w, offsets, mode=mode, padding_idx=3), (w,))
+    out = F.embedding_bag(idx, w, offsets, mode=mode)
+    assert out.shape == (3, 3)
+    np.testing.assert_array_equal(out.data[1], 0)
+    if mode == "mean":
+        np.testing.assert_allclose(out.data[0], w.data[[0, 2]].mean(0), rtol=1e-12)
+    bag = nn.EmbeddingBag(4, 3, mode=mode)
+    assert repr(bag) == f"EmbeddingBag(4, 3, mode='{mode}')" and list(bag.state_dict()) == ["weight"]
+    assert bag(tb.tensor([[0, 1], [2, 3]])).shape == (2, 3)

@@ -600,3 +600,44 @@ def test_1d_pooling_matches(kwargs):
     np.testing.assert_array_equal(io.data, it.numpy())
     with pytest.raises(RuntimeError):
         F.max_pool1d(tb.zeros(2, 3, 4, 5), 2)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_bag_matches(mode, padding_idx):
+    torch = _torch()
+    theirs = torch.nn.EmbeddingBag(6, 3, mode=mode, padding_idx=padding_idx).double()
+    ours = nn.EmbeddingBag(6, 3, mode=mode, padding_idx=padding_idx).double()
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    cases = [(np.array([[0, 2, 5], [1, 1, 3]]), None), (np.array([0, 2, 5, 1, 2, 3, 4]), np.array([0, 3, 3, 5])),
+             (np.array([2, 2, 1]), np.array([0, 2]))]
+    for idx, offsets in cases:
+        ours.zero_grad()
+        theirs.zero_grad()
+        args_o = (tb.tensor(idx),) + (() if offsets is None else (tb.tensor(offsets),))
+        args_t = (torch.tensor(idx),) + (() if offsets is None else (torch.tensor(offsets),))
+        out_o, out_t = ours(*args_o), theirs(*args_t)
+        np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-12, atol=1e-14)
+        g = _rand(*out_t.shape)
+        out_o.backward(tb.tensor(g))
+        out_t.backward(torch.tensor(g))
+        np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_embedding_bag_per_sample_weights_and_errors_match():
+    torch = _torch()
+    w = _rand(6, 3)
+    idx, off, psw = np.array([0, 2, 5, 1]), np.array([0, 1]), _rand(4, seed=3)
+    _compare(lambda w, p: F.embedding_bag(tb.tensor(idx), w, tb.tensor(off), mode="sum", per_sample_weights=p),
+             lambda w, p: torch.nn.functional.embedding_bag(torch.tensor(idx), w, torch.tensor(off), mode="sum",
+                                                            per_sample_weights=p), [w, psw])
+    for call in (lambda lib: lib.nn.EmbeddingBag(6, 3)(lib.tensor([[1, 2]]), lib.tensor([0])),
+                 lambda lib: lib.nn.EmbeddingBag(6, 3)(lib.tensor([1, 2])),
+                 lambda lib: lib.nn.EmbeddingBag(6, 3)(lib.tensor([1, 2]), lib.tensor([1])),
+                 lambda lib: lib.nn.EmbeddingBag(6, 3)(lib.tensor([1, 2]), lib.tensor([0]),
+                                                       per_sample_weights=lib.ones(2))):
+        with pytest.raises(Exception) as theirs:
+            call(torch)
+        with pytest.raises(type(theirs.value)):
+            call(tb)

@@ -332,6 +332,7 @@ from .functional_layers import (  # noqa: E402, F401  (re-exported; they use thi
     dropout2d,
     elu,
     embedding,
+    embedding_bag,
     fold,
     gelu,
     group_norm,

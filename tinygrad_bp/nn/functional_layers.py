@@ -21,7 +21,7 @@ from ..ops import conv as _conv
 from ..ops import embedding as _emb
 from ..ops import normalization as _norm
 from ..random import _rng
-from ..tensor import Tensor, _make, where
+from ..tensor import Tensor, _make, cat, where
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -567,6 +567,68 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if max_norm is not None:
         _renorm_rows(weight, idx, max_norm, norm_type)
     return _emb.Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,  # noqa: A002
+                  max_norm: float | None = None, norm_type: float = 2, scale_grad_by_freq: bool = False,
+                  mode: str = "mean", sparse: bool = False, per_sample_weights: Tensor | None = None,
+                  include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
+    """Sum, mean or max of the embedding rows of each bag: the rows of a 2-D ``input`` (offsets None), or the
+    slices input[offsets[b]:offsets[b+1]] of a 1-D one. Entries equal to ``padding_idx`` are left out (also
+    from a mean's count); an empty bag gives zeros; ``per_sample_weights`` (mode 'sum') scale each row.
+    Sum and mean are one (bags × entries) matrix product with the looked-up rows."""
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"mode has to be one of sum, mean or max, got {mode!r}")
+    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets).__name__}")
+        bags, length = idx.shape
+        starts = np.arange(bags) * length
+        idx = idx.reshape(-1)
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        starts = (offsets.data if isinstance(offsets, Tensor) else np.asarray(offsets)).astype(np.int64)
+        if starts.ndim != 1:
+            raise ValueError(f"offsets has to be a 1D Tensor, got {starts.ndim}D")
+        if starts.size and starts[0] != 0:
+            raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                               f"position 0. However, got {starts[0]}")
+        if include_last_offset:
+            starts = starts[:-1]
+        bags = starts.size
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {idx.ndim}")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}')")
+    rows = embedding(_make(idx), weight, None, max_norm, norm_type, scale_grad_by_freq, sparse)  # (n, D)
+    n = idx.size
+    bag = np.searchsorted(starts, np.arange(n), side="right") - 1  # bag of each entry
+    keep = np.ones(n, dtype=bool) if padding_idx is None else idx != (padding_idx % weight.shape[0])
+    dtype = weight.dtype
+    if mode == "max":
+        counts = np.bincount(bag[keep], minlength=bags)
+        width = max(int(counts.max()) if bags else 0, 1)
+        slot = np.zeros(n, dtype=np.int64)
+        order = np.flatnonzero(keep)
+        slot[order] = np.arange(order.size) - np.searchsorted(bag[order], bag[order])  # position inside its bag
+        table = np.full((bags, width), n, dtype=np.int64)  # n: an extra row of -inf
+        table[bag[keep], slot[keep]] = np.flatnonzero(keep)
+        padded = cat([rows, _make(np.full((1, weight.shape[1]), -np.inf, dtype=dtype))], 0)
+        best = padded[table].max(1).values
+        return where(_make((counts > 0)[:, None]), best, _make(np.zeros((), dtype)))
+    coef = keep.astype(dtype)
+    if mode == "mean":
+        counts = np.bincount(bag[keep], minlength=bags).astype(dtype)
+        coef = coef / np.maximum(counts, 1)[bag]
+    matrix = np.zeros((bags, n), dtype=dtype)
+    matrix[bag, np.arange(n)] = coef
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1, 1)
+    return _make(matrix) @ rows
 
 
 def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
