@@ -127,6 +127,9 @@ class RNNBase(Module):
         """Every weight and bias ~ U(-1/√hidden_size, 1/√hidden_size)."""
         _uniform_reset(self, self.hidden_size)
 
+    def flatten_parameters(self) -> None:
+        """A no-op kept for PyTorch code (there the weights are packed into one buffer for cuDNN)."""
+
     @property
     def all_weights(self) -> list:
         """The parameters as a list per layer and direction: [[w_ih, w_hh, b_ih, b_hh], ...]."""
