@@ -41,7 +41,7 @@ def _step(mode: str, x: Tensor, h: Tensor, c: Tensor | None, w_ih: Tensor, w_hh:
         return (gi + gh).relu(), None
     if mode == "LSTM":
         n = c.shape[-1]
-        hc = _cells.LSTMCell.apply(gi + gh, c)  # [h', c'] side by side
+        hc = _cells.LSTMCell.apply(gi, gh, c)  # [h', c'] side by side
         h = hc[:, :n]
         return (h if w_hr is None else F.linear(h, w_hr)), hc[:, n:]
     return _cells.GRUCell.apply(gi, gh, h), None

@@ -44,13 +44,14 @@ def _lstm_gates(g: Any, n: int) -> tuple:
 
 
 class LSTMCell(Op):
-    """[h', c'] from the gate pre-activations g = (W_ih x + b_ih + W_hh h + b_hh) and c, PyTorch's order
-    i, f, g, o:  c' = σ(f)·c + σ(i)·tanh(g),  h' = σ(o)·tanh(c');  backward by the chain rule through
-    each gate (σ' = σ(1 - σ), tanh' = 1 - tanh²); the output is h' and c' side by side, (N, 2H)"""
+    """[h', c'] from the gate pre-activations g = gi + gh (gi = W_ih x + b_ih, gh = W_hh h + b_hh) and c,
+    PyTorch's order i, f, g, o:  c' = σ(f)·c + σ(i)·tanh(g),  h' = σ(o)·tanh(c');  backward by the chain
+    rule through each gate (σ' = σ(1 - σ), tanh' = 1 - tanh²); the output is h' and c' side by side, (N, 2H)"""
 
     @staticmethod
-    def forward(ctx: Any, g: np.ndarray, c: np.ndarray) -> np.ndarray:
+    def forward(ctx: Any, gi: np.ndarray, gh: np.ndarray, c: np.ndarray) -> np.ndarray:
         n = c.shape[-1]
+        g = gi + gh
         i, f, z, o = gates = _lstm_gates(g, n)
         out = np.empty(c.shape[:-1] + (2 * n,), dtype=c.dtype)
         c2 = out[:, n:]
@@ -58,24 +59,24 @@ class LSTMCell(Op):
         c2 += i * z
         tc = np.tanh(c2)
         np.multiply(o, tc, out=out[:, :n])
-        ctx.save_for_backward(g, c)
+        ctx.save_for_backward(gi, gh, c)
         ctx.cache = gates + (tc,)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> tuple:
-        g, c = ctx.saved_tensors
+        gi, gh_, c = ctx.saved_tensors
         n = c.shape[-1]
-        if _xp._is_array(g):
+        if _xp._is_array(gi) and _xp._is_array(gh_) and _xp._is_array(c):
             i, f, z, o, tc = ctx.cache
-        else:  # create_graph: the gates as differentiable functions of g and c
-            i, f, z, o = _lstm_gates(g, n)
+        else:  # create_graph: the gates as differentiable functions of the inputs
+            i, f, z, o = _lstm_gates(gi + gh_, n)
             tc = _tanh(f * c + i * z)
         gh, gc = grad[:, :n], grad[:, n:]
         dc2 = gc + gh * o * (1 - tc * tc)
         dg = _cat([dc2 * z * i * (1 - i), dc2 * c * f * (1 - f), dc2 * i * (1 - z * z), gh * tc * o * (1 - o)])
-        need_g, need_c = ctx.needs_input_grad
-        return (dg if need_g else None), (dc2 * f if need_c else None)
+        need_gi, need_gh, need_c = ctx.needs_input_grad
+        return (dg if need_gi else None), (dg if need_gh else None), (dc2 * f if need_c else None)
 
 
 class GRUCell(Op):
