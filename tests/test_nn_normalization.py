@@ -202,3 +202,18 @@ def test_embedding_bag_gradcheck_empty_bags_and_padding(mode):
     bag = nn.EmbeddingBag(4, 3, mode=mode)
     assert repr(bag) == f"EmbeddingBag(4, 3, mode='{mode}')" and list(bag.state_dict()) == ["weight"]
     assert bag(tb.tensor([[0, 1], [2, 3]])).shape == (2, 3)
+
+
+def test_instance_norm_gradcheck_and_errors():
+    x, w, b = _t(2, 3, 4), _t(3, seed=1), _t(3, seed=2)
+    assert gradcheck(lambda x, w, b: F.instance_norm(x, weight=w, bias=b), (x, w, b))
+    m = nn.InstanceNorm2d(3)
+    assert repr(m) == "InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)"
+    y = m(tb.randn(2, 3, 4, 4) * 3 + 2)
+    np.testing.assert_allclose(y.data.mean((2, 3)), 0, atol=1e-5)
+    with pytest.raises(ValueError, match="more than 1 spatial element"):
+        nn.InstanceNorm1d(3)(tb.zeros(4, 3, 1))
+    with pytest.raises(ValueError, match="InstanceNorm1d"):
+        nn.InstanceNorm1d(3)(tb.zeros(4, 3, 2, 2))
+    with pytest.raises(ValueError, match="num_features"):
+        nn.InstanceNorm1d(3, affine=True)(tb.zeros(4, 5, 6))

@@ -641,3 +641,33 @@ def test_embedding_bag_per_sample_weights_and_errors_match():
             call(torch)
         with pytest.raises(type(theirs.value)):
             call(tb)
+
+
+@pytest.mark.parametrize("cls,shape", [("InstanceNorm1d", (4, 3, 5)), ("InstanceNorm1d", (3, 5)),
+                                       ("InstanceNorm2d", (2, 3, 3, 4)), ("InstanceNorm2d", (3, 3, 4))])
+@pytest.mark.parametrize("kwargs", [dict(), dict(affine=True), dict(affine=True, track_running_stats=True)])
+def test_instance_norm_matches(cls, shape, kwargs):
+    torch = _torch()
+    theirs, ours = getattr(torch.nn, cls)(3, **kwargs).double(), getattr(nn, cls)(3, **kwargs).double()
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    if kwargs.get("affine"):
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(_rand(3, seed=5)))
+            theirs.bias.copy_(torch.tensor(_rand(3, seed=6)))
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    for step in range(2):
+        x = _rand(*shape, seed=step) * 2 + 1
+        xo, xt = tb.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        out_o, out_t = ours(xo), theirs(xt)
+        np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-9, atol=1e-11)
+        g = _rand(*shape, seed=9)
+        out_o.backward(tb.tensor(g))
+        out_t.backward(torch.tensor(g))
+        np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-8, atol=1e-10)
+    for k, v in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[k].data, v.numpy(), rtol=1e-10, err_msg=k)
+    ours.eval()
+    theirs.eval()
+    x = _rand(*shape, seed=7)
+    np.testing.assert_allclose(ours(tb.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-9,
+                               atol=1e-11)

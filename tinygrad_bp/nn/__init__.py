@@ -40,7 +40,7 @@ from .loss import (
 )
 from .module import Module
 from .network import TwoLayerNet
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Dropout2d, MaxPool1d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
@@ -51,7 +51,7 @@ __all__ = ["Module", "Parameter", "Linear", "Sequential", "ModuleList", "Identit
            "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "TwoLayerNet", "functional", "init", "utils",
            "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Dropout2d", "BatchNorm1d", "BatchNorm2d",
            "BatchNorm3d", "Unfold", "Fold", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d",
-           "EmbeddingBag",
+           "EmbeddingBag", "InstanceNorm1d", "InstanceNorm2d",
            "LayerNorm", "GroupNorm", "Embedding", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
            "GRUCell", "GELU", "SiLU", "Softplus", "ELU", "Hardtanh", "LogSigmoid", "Softsign", "Mish", "SmoothL1Loss",
            "HuberLoss", "KLDivLoss", "MultiMarginLoss", "CosineEmbeddingLoss", "MarginRankingLoss"]

@@ -338,6 +338,7 @@ from .functional_layers import (  # noqa: E402, F401  (re-exported; they use thi
     group_norm,
     hardtanh,
     huber_loss,
+    instance_norm,
     kl_div,
     layer_norm,
     logsigmoid,

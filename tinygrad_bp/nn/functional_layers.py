@@ -500,6 +500,37 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return y
 
 
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,  # noqa: A002
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """y = (x - μ)/√(σ² + ε)·w + b with μ, σ² over the spatial dims of each sample and channel; with
+    running stats given they move by the batch average of those statistics (variance unbiased);
+    use_input_stats=False normalises by the running stats instead."""
+    _check_tensor(input, "input", "instance_norm")
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected an input of at least 3 dims (N, C, *), got {input.ndim}D input")
+    c = input.shape[1]
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"instance_norm: {name} should contain {c} elements not {t.numel()}")
+    axes = tuple(range(2, input.ndim))
+    count = int(np.prod(input.shape[2:]))
+    if count <= 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"torch.Size({list(input.shape)})")
+    y = _norm.Normalize.apply(input, weight, bias, axes=axes, param_shape=(1, c) + (1,) * len(axes), eps=eps)
+    x = input.data
+    if running_mean is not None:
+        _bump(running_mean, (1 - momentum) * running_mean.data + momentum * x.mean(axis=axes).mean(0))
+    if running_var is not None:
+        var = x.var(axis=axes, ddof=1).mean(0)
+        _bump(running_var, (1 - momentum) * running_var.data + momentum * var)
+    return y
+
+
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,  # noqa: A002
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """y = (x - μ)/√(σ² + ε)·w + b, with μ, σ² (biased) over the last len(normalized_shape) dims."""

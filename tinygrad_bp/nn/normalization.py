@@ -1,7 +1,8 @@
-"""Normalisation layers: BatchNorm1d, BatchNorm2d, BatchNorm3d (batch statistics), LayerNorm, GroupNorm (per sample)."""
+"""Normalisation layers: BatchNorm1d/2d/3d (batch statistics); InstanceNorm1d/2d, LayerNorm, GroupNorm (per sample)."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -122,6 +123,55 @@ class BatchNorm3d(_BatchNorm):
     """Batch normalisation of (N, C, D, H, W) input, per channel C."""
 
     _ranks = (5,)
+
+
+class _InstanceNorm(_BatchNorm):
+    """Shared by InstanceNorm1d/2d: statistics per sample and channel; the same parameters and buffers as
+    BatchNorm, but affine=False and track_running_stats=False by default."""
+
+    _no_batch_dim = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """(x - μ)/√(σ² + ε)·w + b per sample and channel (running stats in eval mode if tracked)"""
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in self._ranks:
+            raise ValueError(f"{name}: expected {self._ranks[0]}D or {self._ranks[1]}D input (got {input.ndim}D "
+                             "input)")
+        feature_dim = input.ndim - self._no_batch_dim
+        if input.shape[feature_dim] != self.num_features:
+            if self.affine:
+                raise ValueError(f"{name}: expected input's size at dim={feature_dim} to match num_features "
+                                 f"({self.num_features}), but got: {input.shape[feature_dim]}.")
+            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You can silence this "
+                          "warning by not passing in num_features, which is not used because affine=False",
+                          UserWarning, stacklevel=2)
+        x = input.unsqueeze(0) if input.ndim == self._no_batch_dim else input
+        p = self._parameters
+        out = FL.instance_norm(x, self.running_mean, self.running_var, p["weight"], p["bias"],
+                               self.training or not self.track_running_stats,
+                               self.momentum if self.momentum is not None else 0.0, self.eps)
+        return out.squeeze(0) if input.ndim == self._no_batch_dim else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) input."""
+
+    _ranks = (2, 3)
+    _no_batch_dim = 2
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) input."""
+
+    _ranks = (3, 4)
+    _no_batch_dim = 3
 
 
 class LayerNorm(Module):
