@@ -270,3 +270,28 @@ def test_1d_pooling_gradcheck_and_shapes():
     assert nn.MaxPool1d(2)(tb.randn(4, 3, 9)).shape == (4, 3, 4)
     assert nn.AvgPool1d(3, 1, 1)(tb.randn(3, 9)).shape == (3, 9)
     assert nn.AdaptiveAvgPool1d(1)(tb.randn(4, 3, 9)).shape == (4, 3, 1)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1, output_padding=1), dict(groups=2, dilation=2)])
+def test_conv_transpose_gradcheck_and_adjointness(kwargs):
+    x, w, b = _t(1, 4, 3, 3), _t(4, 2, 3, 2, seed=1), _t(2 * kwargs.get("groups", 1), seed=2)
+    assert gradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b, **kwargs), (x, w, b))
+    y = F.conv_transpose2d(x, w, **kwargs)  # <conv_transpose(x), v> = <x, conv(v)> with the same weight
+    v = tb.tensor(np.random.default_rng(3).standard_normal(y.shape))
+    conv_kwargs = {k: val for k, val in kwargs.items() if k != "output_padding"}
+    lhs = (y * v).sum().item()
+    rhs = (x * F.conv2d(v, w, **conv_kwargs)).sum().item()
+    assert lhs == pytest.approx(rhs, rel=1e-10)
+
+
+def test_conv_transpose_module_shapes_init_and_errors():
+    tb.manual_seed(0)
+    m = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)
+    assert m.weight.shape == (4, 6, 3, 3) and m.bias.shape == (6,)
+    assert m(tb.randn(2, 4, 5, 5)).shape == (2, 6, 10, 10)
+    assert np.abs(m.weight.data).max() <= 1 / math.sqrt(6 * 9)
+    assert nn.ConvTranspose1d(2, 3, 4, stride=2)(tb.randn(2, 7)).shape == (3, 16)
+    with pytest.raises(RuntimeError, match="ConvTranspose2d"):
+        m(tb.randn(2, 3, 5, 5))
+    with pytest.raises(RuntimeError, match="output padding"):
+        F.conv_transpose2d(tb.randn(1, 4, 3, 3), tb.randn(4, 2, 3, 3), output_padding=1)

@@ -671,3 +671,42 @@ def test_instance_norm_matches(cls, shape, kwargs):
     x = _rand(*shape, seed=7)
     np.testing.assert_allclose(ours(tb.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-9,
                                atol=1e-11)
+
+
+CONVT = [dict(), dict(stride=2), dict(stride=2, padding=1, output_padding=1), dict(dilation=2, padding=1),
+         dict(groups=2, stride=(2, 1)), dict(stride=3, output_padding=(2, 0), bias=False)]
+
+
+@pytest.mark.parametrize("kwargs", CONVT, ids=[str(k) for k in CONVT])
+def test_conv_transpose_matches(kwargs):
+    torch = _torch()
+    theirs = torch.nn.ConvTranspose2d(4, 6, (3, 2), **kwargs).double()
+    ours = nn.ConvTranspose2d(4, 6, (3, 2), **kwargs).double()
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = _rand(2, 4, 4, 5)
+    xo, xt = tb.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_o, out_t = ours(xo), theirs(xt)
+    np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = _rand(*out_t.shape, seed=4)
+    out_o.backward(tb.tensor(g))
+    out_t.backward(torch.tensor(g))
+    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_conv_transpose1d_and_output_size_match():
+    torch = _torch()
+    theirs, ours = torch.nn.ConvTranspose1d(3, 2, 3, stride=2).double(), nn.ConvTranspose1d(3, 2, 3, stride=2).double()
+    assert repr(ours) == repr(theirs)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = _rand(2, 3, 5)
+    np.testing.assert_allclose(ours(tb.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+    t2, o2 = torch.nn.ConvTranspose2d(2, 2, 3, stride=2).double(), nn.ConvTranspose2d(2, 2, 3, stride=2).double()
+    o2.load_state_dict({k: v.detach().numpy() for k, v in t2.state_dict().items()})
+    x = _rand(1, 2, 4, 4)
+    out_t = t2(torch.tensor(x), output_size=[10, 10])
+    out_o = o2(tb.tensor(x), output_size=(10, 10))
+    assert out_o.shape == tuple(out_t.shape) == (1, 2, 10, 10)
+    np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-10)

@@ -22,7 +22,7 @@ from .activation import (
     Tanh,
 )
 from .container import ModuleList, Sequential
-from .conv import Conv1d, Conv2d, Fold, Unfold
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold
 from .layers import Dropout, Flatten, Identity, Linear
 from .loss import (
     BCELoss,
@@ -51,7 +51,7 @@ __all__ = ["Module", "Parameter", "Linear", "Sequential", "ModuleList", "Identit
            "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "TwoLayerNet", "functional", "init", "utils",
            "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Dropout2d", "BatchNorm1d", "BatchNorm2d",
            "BatchNorm3d", "Unfold", "Fold", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d",
-           "EmbeddingBag", "InstanceNorm1d", "InstanceNorm2d",
+           "EmbeddingBag", "InstanceNorm1d", "InstanceNorm2d", "ConvTranspose1d", "ConvTranspose2d",
            "LayerNorm", "GroupNorm", "Embedding", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
            "GRUCell", "GELU", "SiLU", "Softplus", "ELU", "Hardtanh", "LogSigmoid", "Softsign", "Mish", "SmoothL1Loss",
            "HuberLoss", "KLDivLoss", "MultiMarginLoss", "CosineEmbeddingLoss", "MarginRankingLoss"]

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d and Conv2d (cross-correlation, as in PyTorch); Unfold / Fold (im2col / col2im)."""
+"""Convolution layers: Conv1d, Conv2d (cross-correlation, as in PyTorch), ConvTranspose1d/2d; Unfold / Fold."""
 
 from __future__ import annotations
 
@@ -176,3 +176,93 @@ class Fold(Module):
     def extra_repr(self) -> str:
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")
+
+
+class _ConvTransposeNd(_ConvNd):
+    """ConvTranspose1d/2d: weight (C_in, C_out/groups, *kernel_size), PyTorch's init (fan_in from that shape)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got padding={padding!r}")
+        super().__init__(out_channels, in_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)  # builds weight (in, out/groups, *k) with the roles swapped
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.output_padding = _ntuple(output_padding, self._nd)
+        self.transposed = True
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
+        self.reset_parameters()
+
+    def _check_input(self, input: Tensor) -> None:  # noqa: A002
+        n = self._nd
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in (n + 1, n + 2):
+            raise RuntimeError(f"{name}: Expected {n + 1}D (unbatched) or {n + 2}D (batched) input, but got input of "
+                               f"size: {list(input.shape)}")
+        if input.shape[-n - 1] != self.in_channels:
+            raise RuntimeError(f"{name}: expected input{list(input.shape)} to have {self.in_channels} channels, but "
+                               f"got {input.shape[-n - 1]} channels instead")
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple:
+        """output_padding, or the one that gives ``output_size`` (PyTorch's forward(input, output_size))."""
+        if output_size is None:
+            return self.output_padding
+        n = self._nd
+        size = tuple(output_size)[-n:]
+        spatial = tuple(input.shape[-n:])
+        base = tuple((h - 1) * s - 2 * p + d * (k - 1) + 1 for h, s, p, d, k in zip(
+            spatial, self.stride, self.padding, self.dilation, self.kernel_size))
+        extra = tuple(o - b for o, b in zip(size, base))
+        if any(e < 0 or e >= max(s, d) for e, s, d in zip(extra, self.stride, self.dilation)):
+            raise ValueError(f"requested an output size of {list(size)}, but valid sizes range from {list(base)} to "
+                             f"{[b + max(s, d) - 1 for b, s, d in zip(base, self.stride, self.dilation)]} "
+                             f"(for an input of {list(spatial)})")
+        return extra
+
+    def extra_repr(self) -> str:
+        n = self._nd
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """Transposed 2-D convolution (the adjoint of Conv2d): weight (C_in, C_out/groups, kH, kW); output size
+    (H - 1)·s - 2p + d·(k - 1) + output_padding + 1 per dim."""
+
+    _nd = 2
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        """col2im of Wᵀ·x, plus the bias"""
+        self._check_input(input)
+        p = self._parameters
+        return FL.conv_transpose2d(input, p["weight"], p["bias"], self.stride, self.padding,
+                                   self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-D convolution (the adjoint of Conv1d): weight (C_in, C_out/groups, k)."""
+
+    _nd = 1
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        """col2im of Wᵀ·x, plus the bias"""
+        self._check_input(input)
+        p = self._parameters
+        return FL.conv_transpose1d(input, p["weight"], p["bias"], self.stride, self.padding,
+                                   self._output_padding(input, output_size), self.groups, self.dilation)

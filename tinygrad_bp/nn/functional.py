@@ -328,6 +328,8 @@ from .functional_layers import (  # noqa: E402, F401  (re-exported; they use thi
     batch_norm,
     conv1d,
     conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
     cosine_embedding_loss,
     dropout2d,
     elu,

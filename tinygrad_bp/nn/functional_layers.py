@@ -241,6 +241,58 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
     return y.squeeze(0) if input.ndim == 2 else y
 
 
+def _conv_transposend(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,  # noqa: A002
+                      output_padding: Any, groups: int, dilation: Any, nd: int) -> Tensor:
+    op = f"conv_transpose{nd}d"
+    _check_tensor(input, "input", op)
+    _check_tensor(weight, "weight", op)
+    if input.ndim not in (nd + 1, nd + 2) or weight.ndim != nd + 2:
+        raise RuntimeError(f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input and a {nd + 2}D weight, "
+                           f"but got input of size: {_size(input.shape)}, weight of size: {_size(weight.shape)}")
+    unbatched = input.ndim == nd + 1
+    x = input.unsqueeze(0) if unbatched else input
+    stride, pad, out_pad, dil = (_tuple(v, nd, name, op) for v, name in (
+        (stride, "stride"), (padding, "padding"), (output_padding, "output_padding"), (dilation, "dilation")))
+    cin, cout_g = weight.shape[:2]
+    kernel = tuple(weight.shape[2:])
+    if x.shape[1] != cin or cin % groups:
+        raise RuntimeError(f"{op}: Given transposed=1, weight of size {_size(weight.shape)}, expected input"
+                           f"{_size(x.shape)} to have {cin} channels, but got {x.shape[1]} channels instead")
+    if any(o >= max(s, d) for o, s, d in zip(out_pad, stride, dil)):
+        raise RuntimeError(f"{op}: output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding={list(out_pad)}, stride={list(stride)}, dilation={list(dil)}")
+    if x.dtype != weight.dtype:
+        raise RuntimeError(f"{op}: Input type ({x.dtype}) and weight type ({weight.dtype}) should be the same")
+    n, spatial = x.shape[0], tuple(x.shape[2:])
+    size = tuple((h - 1) * s - 2 * p + d * (k - 1) + o + 1
+                 for h, s, p, d, k, o in zip(spatial, stride, pad, dil, kernel, out_pad))
+    if any(v <= 0 for v in size):
+        raise RuntimeError(f"{op}: the calculated output size {size} is too small (input {_size(x.shape)})")
+    cout = cout_g * groups
+    # the transpose of a convolution: W^T @ x gives the columns of the output image, col2im sums them
+    xs = x.permute((1, 0) + tuple(range(2, nd + 2))).reshape(groups, cin // groups, -1)  # (G, Cin_g, N·L)
+    w = weight.reshape(groups, cin // groups, -1).transpose(1, 2)  # (G, Cout_g·k, Cin_g)
+    cols = w @ xs  # (G, Cout_g·k, N·L)
+    y = _conv.Fold.apply(cols, shape=(n, cout) + size, kernel=kernel, stride=stride, dilation=dil,
+                         padding=tuple((p, p) for p in pad), out=spatial, groups=groups)
+    if bias is not None:
+        y = y + bias.reshape((cout,) + (1,) * nd)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The adjoint of conv2d ("deconvolution") for weight (C_in, C_out/groups, kH, kW): col2im of Wᵀ·x, output
+    size (H - 1)·s - 2p + d·(k - 1) + output_padding + 1 per dim."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """The adjoint of conv1d for weight (C_in, C_out/groups, k)."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+
+
 # ----------------------------------------------------------------------------- pooling
 def _pool_input(input: Tensor, op: str) -> tuple:  # noqa: A002
     _check_tensor(input, "input", op)
