@@ -416,7 +416,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
         raise ValueError(f"adaptive_avg_pool2d: output_size must be 2, got {output_size}")
     h, w = x.shape[2:]
     oh, ow = (h if size[0] is None else size[0]), (w if size[1] is None else size[1])
-    if oh <= 0 or ow <= 0:
+    if oh < 0 or ow < 0:
         raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
                            f"received {[oh, ow]}")
     ah, aw = _adaptive_matrix(h, oh, x.dtype), _adaptive_matrix(w, ow, x.dtype)
