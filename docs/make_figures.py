@@ -81,7 +81,8 @@ def text_sizes(path: Path) -> tuple[float, float] | None:
             return None
         width_pt = float(re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', text).group(1))
         # one size per label: its largest part (a tick label 10⁻² has its exponent at 70 %); 1 px = 1 pt here
-        sizes = [max(float(v) for v in re.findall(r"font-size:\s*([\d.]+)px", label))
+        # (matplotlib < 3.10 writes the shorthand "font: 10px 'DejaVu Sans'", later ones "font-size: 10px")
+        sizes = [max(float(v) for v in re.findall(r"font(?:-size)?:\s*(?:[a-z]+\s+)*([\d.]+)px", label))
                  for label in re.findall(r"<text\b.*?</text>", text, re.S)]
         natural_px = width_pt / 72 * 96
         return min(sizes), min(1.0, PAGE_WIDTH_PX / natural_px)
