@@ -295,3 +295,11 @@ def test_conv_transpose_module_shapes_init_and_errors():
         m(tb.randn(2, 3, 5, 5))
     with pytest.raises(RuntimeError, match="output padding"):
         F.conv_transpose2d(tb.randn(1, 4, 3, 3), tb.randn(4, 2, 3, 3), output_padding=1)
+
+
+def test_max_pool2d_nan_is_the_maximum_and_its_last_occurrence_gets_the_gradient():
+    x = tb.tensor([[[[1.0, float("nan")], [float("nan"), 0.5]]]], dtype=tb.float64, requires_grad=True)
+    y, idx = F.max_pool2d(x, 2, return_indices=True)
+    assert np.isnan(y.item()) and idx.item() == 2  # PyTorch's rule
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data[0, 0], [[0, 0], [1, 0]])

@@ -358,8 +358,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     if not return_indices:
         return y.squeeze(0) if unbatched else y
     padded = np.pad(x.data, ((0, 0), (0, 0)) + pads, constant_values=-np.inf)
-    view = _conv._window_view(padded, kernel, stride, dil, out)
-    a = view.reshape((n, c) + out + (-1,)).argmax(-1)
+    masks = _conv._first_max_masks(padded, y.data, _conv._offsets(kernel, stride, dil, out))
+    a = np.stack(masks, -1).argmax(-1)  # the kernel offset that gets the gradient
     rows = np.arange(out[0]).reshape(-1, 1) * stride[0] - pad[0] + (a // kernel[1]) * dil[0]
     columns = np.arange(out[1]) * stride[1] - pad[1] + (a % kernel[1]) * dil[1]
     idx = _make((rows * x.shape[3] + columns).astype(np.int64))

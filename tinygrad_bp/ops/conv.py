@@ -30,15 +30,6 @@ from ..autograd.function import Op
 from . import _xp
 
 
-def _window_view(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> np.ndarray:
-    """A read-only view (N, C, *out, *kernel) of the (already padded) input: element [n, c, o, k] is
-    x[n, c, o·stride + k·dilation]."""
-    sn, sc, *ss = x.strides
-    strides = (sn, sc, *(s * st for s, st in zip(ss, stride)), *(s * d for s, d in zip(ss, dilation)))
-    return np.lib.stride_tricks.as_strided(x, shape=x.shape[:2] + tuple(out) + tuple(kernel), strides=strides,
-                                           writeable=False)
-
-
 def _pad(x: np.ndarray, padding: tuple, value: float) -> np.ndarray:
     if not any(lo or hi for lo, hi in padding):
         return x
@@ -120,14 +111,22 @@ class Fold(Op):
         return Unfold.apply(g, **ctx.config)
 
 
-def _first_max_masks(xp: np.ndarray, y: np.ndarray, windows: list) -> list:
-    """Per kernel offset, where that offset holds its window's first maximum (ties: the earliest offset)."""
+def _first_max_masks(xp: np.ndarray, y: np.ndarray, windows: tuple) -> list:
+    """Per kernel offset, where that offset holds its window's first maximum (ties: the earliest offset).
+    A window holding NaN has NaN as its maximum; PyTorch then routes the gradient to its last NaN."""
     taken = np.zeros(y.shape, dtype=bool)
     masks = []
     for window in windows:
         m = (xp[window] == y) & ~taken
         taken |= m
         masks.append(m)
+    nan = np.isnan(y)
+    if nan.any():
+        taken = np.zeros(y.shape, dtype=bool)
+        for k in range(len(windows) - 1, -1, -1):
+            m = nan & np.isnan(xp[windows[k]]) & ~taken
+            taken |= m
+            masks[k] = masks[k] | m
     return masks
 
 
