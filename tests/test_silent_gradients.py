@@ -110,3 +110,25 @@ def test_var_and_std_gradcheck_and_gradgradcheck(fn, dim, keepdim, correction):
     x = f64(np.random.default_rng(1).standard_normal((3, 2, 4)))
     f = lambda t: getattr(t, fn)(dim, keepdim=keepdim, correction=correction)  # noqa: E731
     assert gradcheck(f, [x]) and gradgradcheck(f, [x])
+
+
+def test_a_custom_function_that_saves_its_output_differentiates_twice():
+    class Exp(tb.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x.exp()
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            (out,) = ctx.saved_tensors
+            return g * out
+
+    x = f64([0.5, -1.0])
+    (gx,) = tb.autograd.grad(Exp.apply(x).sum(), x, create_graph=True)
+    (ggx,) = tb.autograd.grad(gx.sum(), x)  # d²/dx² eˣ = eˣ, through the saved output
+    np.testing.assert_allclose(ggx.numpy(), np.exp([0.5, -1.0]), rtol=1e-14)
+    y = f64([0.3])
+    Exp.apply(y).sum().backward()  # the plain pass still sees the saved value
+    np.testing.assert_allclose(y.grad.numpy(), np.exp([0.3]), rtol=1e-14)

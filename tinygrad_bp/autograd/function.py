@@ -68,7 +68,18 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple:
-        """The values saved in forward (a built-in op's, in create_graph mode, as graph Tensors)."""
+        """The values saved in forward. A custom Function's own output comes back, in create_graph mode,
+        as the graph's output (so a second derivative flows through it, as in PyTorch)."""
+        saved = self._checked_saved()
+        k = self.output_slot
+        if k is not None and _grad_state.enabled and saved:
+            return saved[:k] + (Tensor._make(saved[k].data, self),) + saved[k + 1:]
+        return saved
+
+    output_slot: Any = None  # custom Functions: where save_for_backward got forward's output
+
+    def _checked_saved(self) -> tuple:
+        """``saved``, after checking it was neither freed nor modified in place since."""
         saved = self.saved
         if saved is _FREED:
             raise RuntimeError(
@@ -113,6 +124,7 @@ class Function:
         ctx.inputs = tuple(_parent(a) if n else None for a, n in zip(args, needs))
         ctx.seq = next(_sequence)
         ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
+        ctx.output_slot = next((k for k, v in enumerate(ctx.saved) if v is out), None)
         return Tensor._make(out.data, ctx)
 
 
@@ -126,6 +138,7 @@ class Op(Function):
     """
 
     _raw = True
+    saved_tensors = property(Function._checked_saved)  # arrays; create_graph swaps them (engine, saved_values)
     # attributes set on every recorded node (args and clock: when it saves) live in slots: faster to set
     __slots__ = ("inputs", "seq", "shape", "dtype", "args", "clock")
 
