@@ -155,3 +155,10 @@ def test_reading_grad_of_a_non_leaf_warns_once_per_tensor_as_in_pytorch():
         z.retain_grad()
         z.sum().backward()
         assert z.grad.tolist() == [1.0, 1.0]  # retained: no warning
+
+
+def test_cross_entropy_of_integer_logits_is_not_implemented():
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
+        nn.functional.cross_entropy(tb.tensor([[1, 2]]), tb.tensor([0]))
+    with pytest.raises(NotImplementedError):
+        nn.CrossEntropyLoss()(tb.tensor([[1, 2]]), tb.tensor([0]))

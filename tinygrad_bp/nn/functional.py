@@ -13,7 +13,7 @@ import numpy as np
 
 from ..ops import loss as _fused
 from ..random import _rng
-from ..tensor import Tensor, _make, where
+from ..tensor import Tensor, _float_only, _make, where
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -246,6 +246,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     target = _as_tensor(target, "target", "cross_entropy")
     dim = _class_dim(input, "cross_entropy")
+    _float_only(input, "log_softmax")  # integer logits: NotImplementedError, as in PyTorch
     n_classes = input.shape[dim]
     w = _class_weight(weight, n_classes, input)
     t = target.data
