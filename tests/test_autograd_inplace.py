@@ -165,12 +165,31 @@ def test_in_place_that_would_broadcast_the_tensor_is_an_error() -> None:
         y.add_(tb.ones(3, 2, dtype=tb.float64))
 
 
-def test_in_place_on_a_view_in_a_graph_is_refused() -> None:
-    y = f64([[1.0, 2.0], [3.0, 4.0]]) * 1
-    with pytest.raises(RuntimeError, match="view"):
-        y[0].mul_(2)
-    with pytest.raises(RuntimeError, match="view"):
-        y.reshape(4).add_(1)
+def test_in_place_on_a_view_in_a_graph_rebases_the_base_as_in_pytorch() -> None:
+    x = f64([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 1
+    y[0].mul_(2)  # y = [[2x00, 2x01], [x10, x11]]
+    y.reshape(4).add_(1)
+    y[:, 1] += 10  # a view, then __setitem__ with it, as Python runs it
+    assert y.tolist() == [[3.0, 15.0], [4.0, 15.0]]
+    (y * y).sum().backward()  # d/dx = 2y·dy/dx: dy/dx is 2 on row 0, 1 on row 1
+    assert x.grad.tolist() == [[12.0, 60.0], [8.0, 30.0]]
+
+
+def test_in_place_on_a_view_of_a_leaf_that_requires_grad_is_refused_and_changes_nothing() -> None:
+    x = f64([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x[0:1].mul_(2)
+    assert x.tolist() == [1.0, 2.0] and x.grad_fn is None
+
+
+def test_an_update_with_a_grad_requiring_operand_rebases_a_plain_base() -> None:
+    w = f64([0.5, -1.0])
+    y = tb.zeros(2, 2, dtype=tb.float64)
+    y[1].add_(w)  # y needed no grad; now it depends on w through the view
+    assert y.requires_grad and y.grad_fn is not None
+    (y * y).sum().backward()
+    assert w.grad.tolist() == [1.0, -2.0]
 
 
 def test_setitem_on_graph_tensor_is_differentiable() -> None:

@@ -554,7 +554,8 @@ class Tensor:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {self.numel()}") from e
         if new_shape == self.shape:
             return self
-        return _ops.shape.Reshape.apply(self, shape=new_shape)
+        out = _ops.shape.Reshape.apply(self, shape=new_shape)
+        return _mark_view(out, self, lambda b: b.reshape(new_shape), lambda old, v: v.reshape(old.shape))
 
     def view(self, *shape: Any) -> Tensor:
         """``reshape`` that never copies: refused (RuntimeError) when the memory layout needs a copy."""
@@ -608,7 +609,9 @@ class Tensor:
             raise RuntimeError("permute(): duplicate dims are not allowed.")
         if dims == tuple(range(self.ndim)):
             return self
-        return _ops.shape.Permute.apply(self, axes=dims)
+        out = _ops.shape.Permute.apply(self, axes=dims)
+        inverse = tuple(np.argsort(dims).tolist())
+        return _mark_view(out, self, lambda b: b.permute(dims), lambda old, v: v.permute(inverse))
 
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """Two dims swapped."""
@@ -649,9 +652,10 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         index = _index(index)
         try:
-            return _ops.shape.GetItem.apply(self, index=index)
+            out = _ops.shape.GetItem.apply(self, index=index)
         except IndexError as e:
             raise IndexError(f"index {index!r} is out of bounds for a tensor of shape {tuple(self.shape)}: {e}") from e
+        return _mark_view(out, self, lambda b: b[index], lambda old, v: _put(old, index, v))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _index(index)
@@ -987,21 +991,29 @@ def _records(t: Tensor, *others: Any) -> builtins.bool:
 _VIEW_OPS = ("Reshape", "Permute", "Expand", "GetItem")
 
 
-def _inplace_graph(t: Tensor, op: str, compute: Any, *operands: Any) -> Tensor:
-    """t ← compute(old t, *operands), differentiably: the value is written into ``t.data`` and ``t.grad_fn``
-    moves to the new node. Operands that are ``t`` (``y.mul_(y)``) or share its memory are taken before
-    the write, as in PyTorch."""
-    if t.requires_grad and t.grad_fn is None:
-        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
-                           "Wrap the update in `with tb.no_grad():` (as optimizers do), or update a clone().")
-    if t.grad_fn is not None and type(t.grad_fn).__name__ in _VIEW_OPS and t.data.base is not None:
-        raise RuntimeError(f"{op}: in-place update of a view ({t.grad_fn.name()}: it shares memory with the tensor "
-                           "it was made from) is not supported inside a graph; use the out-of-place op, or "
-                           "update a clone()")
-    old = _make(t.data.copy(), t.grad_fn)  # a snapshot: the new node may save it (mul_, div_)
-    operands = [old if o is t else _make(o.data.copy(), o.grad_fn) if isinstance(o, Tensor) and o.grad_fn is not None
-                and np.may_share_memory(o.data, t.data) else o for o in operands]
-    new = compute(old, *operands)
+def _mark_view(out: Tensor, base: Tensor, remake: Any, embed: Any) -> Tensor:
+    """Remember, on a view that shares ``base``'s memory, how to write it back: an in-place update of the
+    view inside a graph then rebases ``base`` (``embed(old base, new view)``) and the view (``remake(base)``),
+    as PyTorch does. Only while grad mode is on: without a graph, in-place writes are plain writes."""
+    if grad_mode._state.enabled and out is not base and out.data.base is not None \
+            and np.may_share_memory(out.data, base.data):
+        out._view_of = (base, remake, embed)
+    return out
+
+
+def _inplace_view(t: Tensor, op: str, compute: Any, operands: list) -> Tensor:
+    """_inplace_graph for a view: the base is rebased with the new values, then the view is re-made from it."""
+    base, remake, embed = t.__dict__["_view_of"]
+    new = _fit_inplace(t, op, compute(_make(t.data.copy(), t.grad_fn), *operands))
+    _inplace_graph(base, op, embed, new)  # writes t's memory too; recurses when the base is itself a view
+    fresh = remake(base)
+    t.grad_fn, t.requires_grad = fresh.grad_fn, fresh.requires_grad
+    saved_values.bump(t)
+    return t
+
+
+def _fit_inplace(t: Tensor, op: str, new: Tensor) -> Tensor:
+    """The result of an in-place op checked against (and cast to) the tensor it is written into."""
     if new.shape != t.shape:
         raise RuntimeError(f"{op}: output with shape {list(t.shape)} doesn't match the broadcast shape "
                            f"{list(new.shape)}")
@@ -1009,6 +1021,26 @@ def _inplace_graph(t: Tensor, op: str, compute: Any, *operands: Any) -> Tensor:
         if not np.can_cast(new.dtype, t.dtype, "same_kind"):
             raise RuntimeError(f"{op}: result type {new.dtype} can't be cast to the desired output type {t.dtype}")
         new = new.to(t.dtype)
+    return new
+
+
+def _inplace_graph(t: Tensor, op: str, compute: Any, *operands: Any) -> Tensor:
+    """t ← compute(old t, *operands), differentiably: the value is written into ``t.data`` and ``t.grad_fn``
+    moves to the new node. Operands that are ``t`` (``y.mul_(y)``) or share its memory are taken before
+    the write, as in PyTorch. A view (``y[:, 0] += 1``) rebases the tensor it was made from as well."""
+    if t.requires_grad and t.grad_fn is None:
+        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
+                           "Wrap the update in `with tb.no_grad():` (as optimizers do), or update a clone().")
+    operands = [_make(o.data.copy(), o.grad_fn) if isinstance(o, Tensor) and o.grad_fn is not None
+                and np.may_share_memory(o.data, t.data) else o for o in operands]
+    if "_view_of" in t.__dict__ and t.data.base is not None:
+        return _inplace_view(t, op, compute, operands)
+    if t.grad_fn is not None and type(t.grad_fn).__name__ in _VIEW_OPS and t.data.base is not None:
+        raise RuntimeError(f"{op}: in-place update of a view ({t.grad_fn.name()}: it shares memory with the tensor "
+                           "it was made from) is not supported inside a graph; use the out-of-place op, or "
+                           "update a clone()")
+    old = _make(t.data.copy(), t.grad_fn)  # a snapshot: the new node may save it (mul_, div_)
+    new = _fit_inplace(t, op, compute(old, *operands))
     try:
         np.copyto(t.data, new.data)
     except ValueError as e:  # a read-only broadcast view (expand)
