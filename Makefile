@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-parity test-oldest lint bench figures docs clean
+.PHONY: demo test test-parity test-browser test-oldest lint bench figures docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q -n 2 -m "not parity"
+	$(PY) -m pytest -q -n 2 -m "not parity and not browser"
 
 $(VENV)/.torch: $(STAMP)
 	$(PY) -m pip install -q torch==2.13.0 safetensors
@@ -24,6 +24,16 @@ $(VENV)/.torch: $(STAMP)
 
 test-parity: $(VENV)/.torch
 	$(PY) -m pytest -q -m parity
+
+# The explorer page in a real browser: Debian's chromium (Playwright's own browser download is not used)
+# driven by Playwright for Python. CI runs as root on Debian, so a missing chromium is installed with apt-get.
+$(VENV)/.playwright: $(STAMP)
+	$(PY) -m pip install -q playwright
+	@touch $@
+
+test-browser: $(VENV)/.playwright
+	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+	$(PY) -m pytest -q -m browser
 
 # The suite once more in a second venv holding the lowest versions pyproject.toml allows
 # (uv's lowest-direct resolution: every direct dependency at the lowest version its bound admits).

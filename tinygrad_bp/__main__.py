@@ -1,4 +1,5 @@
-"""Command line: ``python -m tinygrad_bp demo`` (the optimizers compared) and ``python -m tinygrad_bp graph``.
+"""Command line: ``python -m tinygrad_bp demo`` (the optimizers compared), ``python -m tinygrad_bp graph`` and
+``python -m tinygrad_bp explain`` (the step-through backward page).
 
 Also installed as the ``tinygrad-bp`` console script. ``main(argv)`` returns the exit code: 0 on success,
 2 for a bad option (argparse's convention, with a message saying what was wrong).
@@ -19,6 +20,22 @@ EXAMPLES = """examples:
   python -m tinygrad_bp demo --optimizers sgd,adam --epochs 20 --no-plots
   python -m tinygrad_bp graph --hidden 3 --grads -o two_layer.svg
   python -m tinygrad_bp graph --example -o chain_rule.png   the worked example: every value, gradient, formula
+  python -m tinygrad_bp explain --example -o backward.html  step through the worked example's backward pass
+  python -m tinygrad_bp explain --script my_net.py --exercise   your script's `loss`, gradients hidden
+"""
+
+EXPLAIN_HELP = """The script runs as __main__ under tb.viz.capture() (so every value is kept) and must leave a
+variable named `loss` (a Tensor that requires grad; a scalar). Optional variables it may define:
+`model` (an nn.Module: its parameter names label the graph), `params` (a dict name -> Tensor, instead
+of model) and `inputs` (a dict name -> Tensor for the data and the targets). The script may already
+have called loss.backward(); the page shows the gradients of that captured pass. No `.grad` changes.
+
+Example script:
+  import tinygrad_bp as tb
+  model = tb.nn.TwoLayerNet(2, 3, 1)
+  x, t = tb.randn(4, 2), tb.rand(4, 1)
+  inputs = {"x": x, "target": t}
+  loss = tb.nn.MSELoss()(model(x), t)
 """
 
 
@@ -126,6 +143,22 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
                    help="file to write (default two_layer_net.svg, or worked_example.svg with --example)")
     g.set_defaults(handler=run_graph, subparser=g)
+
+    e = sub.add_parser("explain", help="write the step-through backward page (one self-contained HTML file)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXPLAIN_HELP,
+                       description="Write a page that steps through the forward pass and then backward, node by "
+                       "node in the engine's order: upstream gradient × local derivative = contribution. Open it "
+                       "from disk in any browser: it needs no network. Keys ← →, a slider, a click on a node.")
+    which = e.add_mutually_exclusive_group(required=True)
+    which.add_argument("--example", action="store_true",
+                       help="the worked example of examples/forward_backward_by_hand.py")
+    which.add_argument("--script", type=Path, metavar="FILE", help="a Python script that defines `loss` (see below)")
+    e.add_argument("--exercise", nargs="?", const=True, default=False, metavar="NAMES",
+                   help="hide the parameters' gradients for the learner to work out (optionally only NAMES, "
+                   "comma-separated, e.g. W1,b2)")
+    e.add_argument("-o", "--output", type=Path, default=Path("backward.html"), metavar="FILE",
+                   help="the HTML file to write (default backward.html)")
+    e.set_defaults(handler=run_explain, subparser=e)
     return parser
 
 
@@ -176,6 +209,55 @@ def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 1
     print(f"wrote {output.resolve()}")
     return 0
+
+
+def run_explain(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.output.is_dir():
+        parser.error(f"argument -o/--output: {args.output} is a folder; give a file name such as backward.html")
+    exercise = args.exercise
+    if isinstance(exercise, str):
+        exercise = [n.strip() for n in exercise.replace(",", " ").split()]
+    try:
+        if args.example:
+            from .viz.explore import worked_example
+
+            explorer = worked_example(exercise=exercise)
+        else:
+            explorer = _explain_script(args.script, exercise, parser)
+    except (RuntimeError, ValueError, TypeError) as exc:
+        print(f"tinygrad-bp explain: {exc}", file=sys.stderr)
+        return 1
+    try:
+        explorer.save(args.output)
+    except OSError as exc:
+        print(f"tinygrad-bp explain: cannot write {args.output}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.output.resolve()} ({len(explorer.steps)} steps)")
+    return 0
+
+
+def _explain_script(script: Path, exercise: object, parser: argparse.ArgumentParser) -> object:
+    """Run ``script`` under capture() and explore the ``loss`` it defines."""
+    import runpy
+
+    from . import viz
+    from .tensor import Tensor
+
+    if not script.is_file():
+        parser.error(f"argument --script: no such file: {script}")
+    with viz.capture():
+        namespace = runpy.run_path(str(script), run_name="__main__")
+    loss = namespace.get("loss")
+    if loss is None:
+        parser.error(f"argument --script: {script} defines no variable named `loss`; end the script with "
+                     "loss = ... (a scalar Tensor that requires grad)")
+    if not isinstance(loss, Tensor):
+        parser.error(f"argument --script: `loss` in {script} is a {type(loss).__name__}, expected a Tensor")
+    params = namespace.get("params", namespace.get("model"))
+    inputs = namespace.get("inputs")
+    return viz.explore(loss, params=params if params is None or hasattr(params, "named_parameters")
+                       or isinstance(params, dict) else None, inputs=inputs if isinstance(inputs, dict) else None,
+                       exercise=exercise)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
