@@ -12,7 +12,8 @@ B = tb.tensor([True, False])
 @pytest.mark.parametrize("call,exc,match", [
     (lambda: B.abs(), NotImplementedError, "abs_cpu.*'Bool'"),
     (lambda: B.relu(), RuntimeError, "Boolean inputs not supported for relu"),
-    (lambda: B @ B, NotImplementedError, "addmm_impl_cpu_.*'Bool'"),
+    (lambda: B.reshape(1, 2) @ B.reshape(2, 1), NotImplementedError, "addmm_impl_cpu_.*'Bool'"),
+    (lambda: B @ B, NotImplementedError, "dot.*'Bool'"),
     (lambda: B ** B, NotImplementedError, "pow.*'Bool'"),
     (lambda: B.argmax(), RuntimeError, r"argmax\(\): does not support bool input"),
     (lambda: tb.tensor([1, 2]).var(), RuntimeError, "std and var only support floating point"),
@@ -75,3 +76,19 @@ def test_pow_gradient_with_respect_to_the_exponent_at_a_zero_base():
         (x ** y).sum().backward()
     assert y.grad.numpy()[0] == 0.0 and y.grad.numpy()[1] == -np.inf
     np.testing.assert_allclose(y.grad.numpy()[2], 8 * np.log(2), rtol=1e-14)
+
+
+def test_nan_gradients_through_relu_and_abs_follow_pytorch():
+    x = tb.tensor([np.nan, -1.0, 2.0], dtype=tb.float64, requires_grad=True)
+    x.relu().sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 1.0]  # relu's mask is "not (z <= 0)": NaN passes the gradient
+    x.grad = None
+    x.abs().sum().backward()
+    assert x.grad.tolist() == [0.0, -1.0, 1.0]  # sign(NaN) = 0
+
+
+def test_bool_matmul_of_empty_operands_runs_no_kernel():
+    assert (tb.zeros(0, 1, dtype=tb.bool) @ tb.zeros(1, 0, dtype=tb.bool)).shape == (0, 0)
+    assert (tb.zeros(2, 0, dtype=tb.bool) @ tb.zeros(0, dtype=tb.bool)).tolist() == [False, False]
+    with pytest.raises(NotImplementedError, match='"dot" not implemented'):
+        tb.zeros(0, dtype=tb.bool) @ tb.zeros(0, dtype=tb.bool)  # a dot product checks even when empty

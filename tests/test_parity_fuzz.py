@@ -1,7 +1,7 @@
 """A differential fuzzer against PyTorch (make test-parity): random expression graphs, run on both.
 
-Hypothesis (fixed seed, bounded) draws a small program: leaves of random broadcast-compatible
-shapes (size-0, size-1 and 0-d included) and dtypes (float32, float64, int64, bool), some shared by
+Hypothesis (derandomized: the same examples on every machine; bounded) draws a small program:
+leaves of random broadcast-compatible shapes (size-0, size-1 and 0-d included) and dtypes (float32, float64, int64, bool), some shared by
 several consumers, then a sequence of ops on earlier values — elementwise, reductions with
 dim/keepdim, the softmax family, matmul (batched, broadcast, 1-D), shape ops, basic / integer /
 boolean / repeated indexing, cat/stack — with occasional invalid calls. Both libraries run it; every
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import tinygrad_bp as tb  # noqa: E402
@@ -166,8 +166,7 @@ def run(lib, leaves, steps):
 TRIED = {"graphs": 0, "nodes": 0, "raised": 0}
 
 
-@seed(20261201)
-@settings(max_examples=5000, deadline=None, derandomize=False, database=None,
+@settings(max_examples=5000, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(programs())
 def test_random_graphs_agree_with_pytorch(program):
@@ -185,7 +184,7 @@ def test_random_graphs_agree_with_pytorch(program):
         TRIED["nodes"] += 1
         if isinstance(o, NotImplementedError) and not isinstance(t, Exception) and \
                 any(values.numel() == 0 for values in operands(o_leaves, ours, args)):
-            continue  # PyTorch runs no kernel on an empty tensor, so it skips the dtype check that we make
+            return  # PyTorch runs no kernel on an empty tensor, so it skips a dtype check we make: later steps differ
         if isinstance(t, Exception) or isinstance(o, Exception):
             TRIED["raised"] += 1
             assert isinstance(t, Exception) and isinstance(o, Exception), f"{where}: torch {t!r}, ours {o!r}"
@@ -209,7 +208,8 @@ def test_random_graphs_agree_with_pytorch(program):
             assert o.grad is None or not np.any(o.grad.numpy()), f"leaf {k}: torch has no grad, ours {o.grad}"
             continue
         assert o.grad is not None, f"leaf {k}: no gradient in {steps}"
-        tol = 1e-3 if any(d.dtype != np.float64 for d, _ in leaves) else 1e-9
+        low = any(d.dtype != np.float64 for d, _ in leaves) or any(op == "float" for op, _, _ in steps)
+        tol = 1e-3 if low else 1e-9  # a float32 step anywhere bounds the precision of every gradient
         np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=tol, atol=tol, equal_nan=True,
                                    err_msg=f"gradient of leaf {k} in {steps} on "
                                            f"{[(d.dtype, d.shape) for d, _ in leaves]}")

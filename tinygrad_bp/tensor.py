@@ -951,6 +951,8 @@ def _check_reducible(t: Tensor, axis: Any, op: str) -> None:
     if t.data.size:
         return
     if axis is None:
+        if op in ("argmax", "argmin"):  # PyTorch's type and wording differ for these two
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
         raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
                            "Specify the reduction dim with the 'dim' argument.")
     for a in (axis if isinstance(axis, tuple) else (axis,)):
@@ -1149,8 +1151,11 @@ def matmul(a: Any, b: Any) -> Tensor:
                            f"{b.ndim}D")
     if a.data.dtype != b.data.dtype:
         raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}")
-    if a.data.dtype == dtypes.bool:
-        raise NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
+    if a.data.dtype == dtypes.bool:  # PyTorch checks a dot product's dtype; a matrix product's only when it runs
+        if a.ndim == b.ndim == 1:
+            raise NotImplementedError('"dot" not implemented for \'Bool\'')
+        if a.data.size and b.data.size:
+            raise NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
     ka = a.shape[-1]
     kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if ka != kb:

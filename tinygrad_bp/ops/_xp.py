@@ -48,7 +48,11 @@ def sin(x: Any) -> Any:
 
 
 def sign(x: Any) -> Any:
-    return np.sign(x) if _is_array(x) else x.sign()
+    """sign(x), with sign(NaN) = 0 as in PyTorch."""
+    if not _is_array(x):
+        return x.sign()
+    out = np.sign(x)
+    return np.where(out != out, 0, out) if out.dtype.kind == "f" else out
 
 
 def broadcast_to(x: Any, shape: tuple) -> Any:

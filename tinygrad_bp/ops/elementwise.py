@@ -181,8 +181,7 @@ class Sign(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
-        out = np.sign(x)
-        return np.where(out != out, 0, out) if out.dtype.kind == "f" else out  # sign(NaN) = 0, as in PyTorch
+        return _xp.sign(x)  # sign(NaN) = 0, as in PyTorch
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -265,7 +264,7 @@ class Relu(Op):
     def backward(ctx: Any, g: Any) -> Any:
         (out,) = ctx.saved_tensors
         if _xp._is_array(out):
-            return np.where(out > 0, g, 0).astype(g.dtype, copy=False)  # exact zeros even where g is inf/NaN
+            return np.where(out <= 0, 0, g).astype(g.dtype, copy=False)  # exact zeros; NaN passes g, as in PyTorch
         return g * out.sign()  # out ≥ 0: sign is the 0/1 mask, and keeps the gradient connected to x
 
 
