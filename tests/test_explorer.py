@@ -137,6 +137,9 @@ def test_broadcast_axes_and_running_sums():
     assert "summed over axis 0: (4, 3) → (3,)" in summed
     acc = [a for s in e.steps for a in s["accumulated"] if a["name"] == "w"]
     assert [(a["received"], a["of"]) for a in acc] == [(1, 2), (2, 2)]
+    w0 = tb.tensor(2.0, requires_grad=True)
+    same_step = [s for s in tb.viz.explore(w0 * w0).steps if s["accumulated"]][0]
+    assert [(a["slot"], a["value"]) for a in same_step["accumulated"]] == [(0, 2.0), (1, 4.0)]
     expected = 2 * w.detach().numpy() * (x.numpy() + b.detach().numpy()).sum(axis=0)
     np.testing.assert_allclose(acc[-1]["value"], expected)
 
@@ -197,6 +200,11 @@ def test_exercise_targets():
     assert hidden == {"W1": True, "b1": False, "W2": False, "b2": True}
     assert all(t["hidden"] for t in worked_example(exercise=True).data["targets"])
     assert not any(t["hidden"] for t in worked_example().data["targets"])
+    big = tb.nn.Linear(10, 10)
+    loss = big(tb.randn(1, 10)).sum()
+    assert [t["name"] for t in tb.viz.explore(loss, params=big, exercise=True).data["targets"]] == ["bias"]
+    with pytest.raises(ValueError, match="more than"):
+        tb.viz.explore(loss, params=big, exercise=["weight"])
 
 
 def test_large_graph_collapses_modules():

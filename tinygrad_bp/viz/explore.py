@@ -23,10 +23,11 @@ The page's contract (what tests and tools may rely on):
   when not drawn). Numbers are nested arrays (tensors of more than 16 elements: a summary string).
   Forward steps have ``inputs: [{from, value}]`` and ``value``; ``upstream`` / ``local`` are ``null``.
   ``local`` is ``[{to, kind: "elementwise" | "jacobian" | null, value}]``, one per input;
-  ``accumulated`` is ``[{to, value, received, of}]`` for the inputs that receive several contributions.
+  ``accumulated`` is ``[{to, slot, value, received, of}]`` for the inputs that receive several
+  contributions (``slot``: the index in ``contributions`` that brought the sum this far).
 * ``window.tbExplorer.index`` (the current step), ``next()``, ``prev()``, ``go(i)``.
 * ``window.tbExplorer.exercise``: ``{enabled, targets, setEnabled(flag), check(name, text) -> bool,
-  reveal(name)}``; ``targets`` are the hidden gradients' names.
+  reveal(name)}``; ``targets`` are the hidden gradients' names (leaves of at most 64 elements).
 * The panel is the element with id ``tb-step-panel``; the node shown has the CSS class ``tb-current``,
   finished nodes ``tb-done``, the edges just used ``tb-edge-active``.
 """
@@ -51,6 +52,7 @@ from .graph import _saved_arrays, collect
 MAX_NODES = 400  # above this many drawn items the page collapses modules (and cuts, as draw_graph does)
 SMALL = summary.SMALL  # tensors of at most this many elements are shown as numbers
 RTOL = 1e-3  # the exercise's relative tolerance
+EXERCISE_MAX = 64  # a gradient with more elements is too long to type: it is never hidden
 
 
 class Explorer:
@@ -268,7 +270,7 @@ def _build(loss: Tensor, nodes: list, params: Any, inputs: Any, exercise: Any, m
     collapse = len(snap.ops) + len(snap.leaves) + len(snap.inputs) >= max_nodes or snap.total_ops > len(snap.ops)
     graph = draw_snapshot(snap, params=params, inputs=inputs, collapse_modules=collapse and bool(snap.calls))
     svg = _svg(graph.source)
-    names, _ = _names(params)
+    names, module_names = _names(params)
     names.update({id(t): n for n, t in input_names.items()})
     # item ids: the snapshot's where drawn, our own otherwise; `shown` is what stands for the item in the SVG
     item: dict = {id(n): i for i, n in snap.ops}
@@ -288,8 +290,10 @@ def _build(loss: Tensor, nodes: list, params: Any, inputs: Any, exercise: Any, m
         if x is None:
             return "constant"
         if isinstance(x, Tensor):
-            return names.get(id(x)) or ("leaf" if x.requires_grad else "input") + f" [{item.get(id(x), '?')}]"
-        return f"{x.name()} [{item[id(x)]}]"
+            return names.get(id(x)) or item.get(id(x), "?")
+        calls = [module_names.get(id(m)) for m, _ in getattr(x, "module_calls", ())]
+        calls = [c for c in calls if c]
+        return f"{x.name()} [{item[id(x)]}]" + (f" = output of {calls[-1]}" if calls else "")
 
     values = _values_known(nodes, loss)
     steps: list = []
@@ -336,8 +340,8 @@ def _build(loss: Tensor, nodes: list, params: Any, inputs: Any, exercise: Any, m
             total = np.array(g, dtype=np.float64) if total is None else total + g
             received[id(p)] = (total, count + 1)
             if consumers[id(p)] > 1:
-                accumulated.append({"to": to, "name": label_of(p), "value": _array(total), "received": count + 1,
-                                    "of": consumers[id(p)]})
+                accumulated.append({"to": to, "slot": len(contributions) - 1, "name": label_of(p),
+                                    "value": _array(total), "received": count + 1, "of": consumers[id(p)]})
         steps.append({"index": len(steps), "phase": "backward", "node": shown(item[id(node)]), "item": item[id(node)],
                       "label": f"backward: {label_of(node)}", "formula": formula_lines(node), "shape": list(out_shape),
                       "upstream": _array(node.viz_grad), "local": local, "contributions": contributions,
@@ -374,13 +378,17 @@ def _targets(leaves: list, names: dict, item: dict, steps: list, exercise: Any) 
     out = []
     for t in leaves:
         i = item[id(t)]
-        name = names.get(id(t), f"leaf [{i}]")
+        name = names.get(id(t), i)
         derivation = [{"step": s["index"], "from": s["item"], "value": c["value"]}
                       for s in steps if s["phase"] == "backward" for c in s["contributions"] if c["to"] == i]
         answer = getattr(t, "viz_grad", None)
-        out.append({"name": name, "item": i, "shape": list(t.shape), "answer": None if answer is None else
-                    _numbers(np.asarray(answer)), "derivation": derivation,
-                    "hidden": bool(exercise) and (chosen is None or name in chosen)})
+        if answer is None or np.asarray(answer).size > EXERCISE_MAX:
+            if chosen is not None and name in chosen:
+                raise ValueError(f"explore: exercise: the gradient of {name!r} has {t.numel()} elements, more than "
+                                 f"the {EXERCISE_MAX} a learner can type; choose a smaller tensor")
+            continue
+        out.append({"name": name, "item": i, "shape": list(t.shape), "answer": _numbers(np.asarray(answer)),
+                    "derivation": derivation, "hidden": bool(exercise) and (chosen is None or name in chosen)})
     return out
 
 

@@ -79,14 +79,16 @@
       if (loc.value === null || loc.value === undefined) {
         h += '<span class="tb-caption" data-role="local">local derivative: the formula above</span>';
       } else {
-        h += "<span>" + tensor(loc.value, "local") + '<div class="tb-caption">' +
-             (loc.kind === "elementwise" ? "∂out/∂in, elementwise" : "Jacobian ∂out/∂in (row: output element, column: input element)") +
+        h += '<span class="tb-scroll">' + tensor(loc.value, "local") + '<div class="tb-caption">' +
+             (loc.kind === "elementwise" ? "∂out/∂in, elementwise: multiply element by element"
+             : "Jacobian ∂out/∂in: row i = output element i, column j = input element j (upstream read row by " +
+               "row as a vector, times this matrix)") +
              "</div></span>";
       }
       h += '<span class="tb-op">=</span>' + (hide ? HIDE : tensor(c.value, "contribution")) + "</div>";
       if (c.summed) h += '<div class="tb-summed" data-role="summed">broadcast undone: ' + esc(c.summed) + "</div>";
       s.accumulated.forEach(function (a) {
-        if (a.to !== c.to) return;
+        if (a.slot !== k) return;
         h += '<div class="tb-accumulated">running sum for <b>' + esc(a.name) + "</b> (" + a.received + " of " + a.of +
              " contributions) = " + (hide ? HIDE : tensor(a.value, "accumulated")) + "</div>";
       });
