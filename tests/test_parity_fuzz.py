@@ -1,13 +1,13 @@
 """A differential fuzzer against PyTorch (make test-parity): random expression graphs, run on both.
 
-Hypothesis (derandomized: the same examples on every machine; bounded) draws a small program:
-leaves of random broadcast-compatible shapes (size-0, size-1 and 0-d included) and dtypes (float32, float64, int64, bool), some shared by
-several consumers, then a sequence of ops on earlier values — elementwise, reductions with
-dim/keepdim, the softmax family, matmul (batched, broadcast, 1-D), shape ops, basic / integer /
-boolean / repeated indexing, cat/stack — with occasional invalid calls. Both libraries run it; every
-node must agree on value, dtype, shape and requires_grad, or both must raise the same exception
-type; then every leaf gradient of the sum of the outputs, and on small float64 graphs a second
-derivative. A mismatch prints the program, so it can become a regression test.
+Hypothesis (derandomized, so every machine runs the same examples; bounded) draws a small program:
+leaves of random broadcast-compatible shapes (size-0, size-1 and 0-d included) and dtypes (float32,
+float64, int64, bool), some shared by several consumers, then a sequence of ops on earlier values —
+elementwise, reductions with dim/keepdim, the softmax family, matmul (batched, broadcast, 1-D), shape
+ops, basic / integer / boolean / repeated indexing, cat/stack — with occasional invalid calls. Both
+libraries run it; every node must agree on value, dtype, shape and requires_grad, or both must raise
+the same exception type; then every leaf gradient of the sum of the outputs, and on small float64
+graphs a second derivative. A mismatch prints the program, so it can become a regression test.
 """
 
 import numpy as np
