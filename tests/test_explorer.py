@@ -245,6 +245,11 @@ def test_cli_example_and_script(tmp_path, capsys):
     assert main(["explain", "--script", str(script), "-o", str(out2), "--exercise", "fc1.weight"]) == 0
     text = out2.read_text(encoding="utf-8")
     assert "fc1.weight" in text and '"exercise":true' in text
+    done = tmp_path / "done.py"  # a script that already ran backward(): its captured pass is shown
+    done.write_text("import tinygrad_bp as tb\nw = tb.tensor([1.0, 2.0], requires_grad=True)\nparams = {'w': w}\n"
+                    "loss = (w * w).sum()\nloss.backward()\n")
+    assert main(["explain", "--script", str(done), "-o", str(tmp_path / "done.html")]) == 0
+    assert '"jacobians":false' in (tmp_path / "done.html").read_text(encoding="utf-8")
     bad = tmp_path / "bad.py"
     bad.write_text("x = 1\n")
     assert main(["explain", "--script", str(bad), "-o", str(tmp_path / "x.html")]) == 2

@@ -347,6 +347,7 @@ def _build(loss: Tensor, nodes: list, params: Any, inputs: Any, exercise: Any, m
                       "upstream": _array(node.viz_grad), "local": local, "contributions": contributions,
                       "accumulated": accumulated})
     data = {"steps": steps, "total_ops": len(nodes), "drawn_ops": len(snap.ops), "collapsed": bool(collapse),
+            "modules": bool(snap.calls),
             "max_nodes": max_nodes, "targets": _targets(leaves, names, item, steps, exercise),
             "exercise": bool(exercise), "rtol": RTOL, "jacobians": jacobians}
     return Explorer(data, svg)

@@ -224,7 +224,7 @@
   });
   var note = [];
   if (DATA.collapsed) note.push("This graph has " + DATA.total_ops + " operations, more than max_nodes=" + DATA.max_nodes +
-      ": the picture collapses modules and shows the " + DATA.drawn_ops + " operations nearest the output; every step is still listed.");
+      ": the picture " + (DATA.modules ? "collapses modules and " : "") + "shows the " + DATA.drawn_ops + " operations nearest the output; every step is still listed.");
   if (!DATA.jacobians) note.push("The graph's saved values were freed by backward(): the local derivatives are given as formulas only.");
   document.getElementById("tb-note").textContent = note.join(" ");
   if (DATA.exercise) setEnabled(true); else render();
