@@ -224,3 +224,55 @@ def test_a_large_graph_loads(browser, tmp_path, capsys):
         print(f"\nexplorer, {e.data['total_ops']} ops / {len(e.steps)} steps: build {build:.2f} s, "
               f"{Path(path).stat().st_size / 1e6:.2f} MB, load {o.load_seconds:.2f} s, {step_ms:.1f} ms per step")
     o.page.close()
+
+
+def test_notebook_display_runs_inside_its_iframe(browser):
+    """What a notebook shows (``_repr_html_``: the page in a sandboxed ``<iframe srcdoc>``) works as the page does."""
+    page = browser.new_page()
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.set_content("<!DOCTYPE html><html><body><h1>notebook</h1>" + worked_example()._repr_html_() + "</body></html>")
+    frame = page.frame_locator("iframe.tb-explorer")
+    frame.locator("#tb-next").click()
+    frame.locator("#tb-next").click()
+    assert "step 3 of 21" in frame.locator("#tb-counter").inner_text()
+    inner = next(f for f in page.frames if f != page.main_frame)
+    assert inner.evaluate("tbExplorer.index") == 2
+    assert errors == [] and [u for u in requests if not u.startswith(("about:", "data:"))] == []
+    page.close()
+
+
+def save_screenshots(context, directory):
+    """Three states of the worked example's page as PNGs (explorer_forward/backward/exercise.png) in ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    e = worked_example()
+    html = directory / "explorer_page.tmp.html"
+    e.save(html)
+    o = Opened(context, html)
+    o.page.set_viewport_size({"width": 1280, "height": 760})
+    w2 = next(t for t in e.data["targets"] if t["name"] == "W2")
+    paths = []
+    for name, setup in [("forward", "tbExplorer.go(3)"),
+                        ("backward", f"tbExplorer.go({max(d['step'] for d in w2['derivation'])})"),
+                        ("exercise", "tbExplorer.exercise.setEnabled(true); tbExplorer.go(16)")]:
+        o.js(setup)
+        if name == "exercise":
+            box = o.page.locator('.tb-target[data-name="W2"]')
+            box.locator("textarea").fill(" ".join(f"{v:.4g}" for v in flat(w2["answer"])))
+            box.locator(".tb-check").click()
+        path = directory / f"explorer_{name}.png"
+        o.page.screenshot(path=str(path))
+        paths.append(path)
+    o.check_clean()
+    o.page.close()
+    html.unlink()
+    return paths
+
+
+def test_screenshots(browser, tmp_path):
+    for path in save_screenshots(browser, tmp_path):
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
