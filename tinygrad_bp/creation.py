@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from .device import resolve
 from .random import _rng
 from .tensor import Tensor, _make, _size_args
 
@@ -28,8 +29,9 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, a NumPy array or a Tensor)."""
+    resolve(device, "tensor")
     if isinstance(data, Tensor):
         array = data.data.copy()
     elif isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype
@@ -65,50 +67,61 @@ def _new_size(size: tuple) -> tuple:
     return shape
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (default float dtype unless ``dtype``)."""
+    resolve(device, "zeros")
     return _finish(np.zeros(_new_size(size), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (default float dtype unless ``dtype``)."""
+    resolve(device, "ones")
     return _finish(np.ones(_new_size(size), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of the given size (default float dtype)."""
+    resolve(device, "empty")
     return _finish(np.empty(_new_size(size), _float_dtype(dtype)), requires_grad)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; its dtype follows the value (bool, int64 or default float)."""
+    resolve(device, "full")
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value.item() if isinstance(fill_value, np.generic) else fill_value)
     return _finish(np.full(_new_size((size,)), fill_value, dtype), requires_grad)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros with the shape (and, by default, dtype) of ``t``."""
+    resolve(device, "zeros_like")
     return _finish(np.zeros(t.shape, t.dtype if dtype is None else dtype), requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones with the shape (and, by default, dtype) of ``t``."""
+    resolve(device, "ones_like")
     return _finish(np.ones(t.shape, t.dtype if dtype is None else dtype), requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
     """A tensor shaped like ``t`` filled with ``fill_value``."""
+    resolve(device, "full_like")
     return _finish(np.full(t.shape, fill_value, t.dtype if dtype is None else dtype), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m defaults to n)."""
+    resolve(device, "eye")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
     """Values from start (default 0) up to, not including, end; int64 when all arguments are ints."""
+    resolve(device, "arange")
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -120,24 +133,31 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
     return _finish((start + step * np.arange(n, dtype=np.float64)).astype(dtype), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from start to end, both included."""
+    resolve(device, "linspace")
     return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
+    resolve(device, "rand")
     return _finish(_rng(generator).random(_new_size(size)).astype(_float_dtype(dtype)), requires_grad)
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
+    resolve(device, "randn")
     return _finish(_rng(generator).standard_normal(_new_size(size)).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = None,
-            requires_grad: bool = False) -> Tensor:
+            device: Any = None, requires_grad: bool = False) -> Tensor:
     """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    resolve(device, "randint")
     if size is None:
         *bounds, size = args
     else:
@@ -149,16 +169,19 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
     return _finish(_rng(generator).integers(low, high, size).astype(dtype or np.int64), requires_grad)
 
 
-def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform [0, 1) samples shaped like ``t``."""
+    resolve(device, "rand_like")
     return rand(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples shaped like ``t``."""
+    resolve(device, "randn_like")
     return randn(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def randperm(n: int, generator: Any = None, dtype: Any = None) -> Tensor:
+def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
     """A random permutation of 0 .. n-1 (int64)."""
+    resolve(device, "randperm")
     return _make(_rng(generator).permutation(n).astype(dtype or np.int64))

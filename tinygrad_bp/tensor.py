@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import device as _device
 from . import dtypes
 from .autograd import grad_mode, saved_values
 
@@ -206,8 +207,43 @@ class Tensor:
         _engine.backward(self, gradient, create_graph if retain_graph is None else retain_graph, create_graph)
 
     # ---------------------------------------------------------------- conversions
-    def to(self, dtype: Any) -> Tensor:
-        """The tensor in another dtype (differentiable; the gradient comes back in this dtype)."""
+    @property
+    def device(self) -> Any:
+        """Where the data lives: always ``device(type='cpu')`` (NumPy)."""
+        return _device.CPU
+
+    def cpu(self) -> Tensor:
+        """self: the data is already on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """Refused (RuntimeError): tinygrad_bp computes on the CPU."""
+        _device.resolve("cuda" if device is None else device, "Tensor.cuda")
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (other's dtype), with the keywords
+        ``dtype``, ``device``, ``copy`` and ``non_blocking``; a cast is differentiable (the gradient comes back in
+        this tensor's dtype). Only the CPU exists."""
+        if len(args) == 1 and not kwargs and isinstance(args[0], np.dtype):
+            return self._cast(args[0])  # to(dtype): the common case (type promotion), kept short
+        dtype, dev, copy = kwargs.pop("dtype", None), kwargs.pop("device", None), kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword argument(s) {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype, dev = a.dtype, a.device
+            elif a is not None and _device.is_device(a):
+                dev = a
+            elif a is not None:
+                dtype = a
+        _device.resolve(dev, "Tensor.to")
+        out = self if dtype is None else self._cast(dtype)
+        return out.clone() if copy and out is self else out
+
+    def _cast(self, dtype: Any) -> Tensor:
         dtype = np.dtype(dtype)
         if dtype == self.data.dtype:
             return self

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .. import creation
+from ..device import resolve
 from ..tensor import Tensor
 from . import functional_layers as FL
 from . import init
@@ -31,8 +32,7 @@ class _ConvNd(Module):
                  dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
+        resolve(device, f"nn.{type(self).__name__}")
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:

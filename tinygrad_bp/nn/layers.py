@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .. import creation
+from ..device import resolve
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -23,8 +24,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
+        resolve(device, f"nn.{type(self).__name__}")
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype))

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.hooks import RemovableHandle
+from ..device import is_device, resolve
 from ..tensor import Tensor, zero_grads
 from .parameter import Parameter
 
@@ -349,12 +350,11 @@ class Module:
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, str) or a is None or type(a).__name__ == "device":
+            if a is None or is_device(a):
                 device = a
             else:
                 dtype = a
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"tinygrad_bp runs on the CPU only; cannot move a module to '{device}'")
+        resolve(device, "nn.Module.to")
         if dtype is not None:
             dtype = np.dtype(dtype)
             if dtype.kind != "f":

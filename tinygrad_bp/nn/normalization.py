@@ -8,16 +8,12 @@ from typing import Any
 import numpy as np
 
 from .. import creation
+from ..device import resolve
 from ..tensor import Tensor, _make
 from . import functional_layers as FL
 from . import init
 from .module import Module
 from .parameter import Parameter
-
-
-def _cpu(device: Any) -> None:
-    if device is not None and not str(device).startswith("cpu"):
-        raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
 
 
 class _BatchNorm(Module):
@@ -31,7 +27,7 @@ class _BatchNorm(Module):
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
                  bias: bool = True) -> None:
         super().__init__()
-        _cpu(device)
+        resolve(device, f"nn.{type(self).__name__}")
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
@@ -181,7 +177,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        _cpu(device)
+        resolve(device, f"nn.{type(self).__name__}")
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape = tuple(int(s) for s in shape)
         self.eps = eps
@@ -223,7 +219,7 @@ class GroupNorm(Module):
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
-        _cpu(device)
+        resolve(device, f"nn.{type(self).__name__}")
         if num_channels % num_groups != 0:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups = num_groups

@@ -18,6 +18,7 @@ import warnings
 from typing import Any
 
 from .. import creation
+from ..device import resolve
 from ..ops import rnn as _cells
 from ..tensor import Tensor, cat, stack
 from . import functional as F
@@ -66,8 +67,7 @@ class RNNBase(Module):
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
+        resolve(device, f"nn.{type(self).__name__}")
         if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
             raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
                              "being zeroed")
@@ -276,8 +276,7 @@ class RNNCellBase(Module):
     def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
+        resolve(device, f"nn.{type(self).__name__}")
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import creation
+from ..device import resolve
 from ..tensor import Tensor
 from . import functional_layers as FL
 from . import init
@@ -21,8 +22,7 @@ class Embedding(Module):
                  sparse: bool = False, _weight: Tensor | None = None, _freeze: bool = False, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
+        resolve(device, f"nn.{type(self).__name__}")
         if padding_idx is not None:
             if padding_idx > 0 and padding_idx >= num_embeddings:
                 raise AssertionError("Padding_idx must be within num_embeddings")
@@ -95,8 +95,7 @@ class EmbeddingBag(Module):
                  _weight: Tensor | None = None, include_last_offset: bool = False, padding_idx: int | None = None,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"tinygrad_bp runs on the CPU only, got device={device!r}")
+        resolve(device, f"nn.{type(self).__name__}")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise AssertionError("padding_idx must be within num_embeddings")
