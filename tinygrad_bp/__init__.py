@@ -35,6 +35,11 @@ from .tensor import Tensor, cat, matmul, maximum, minimum, stack, where
 
 __version__ = "0.1.0"
 
+# the same functions at the top level, as in PyTorch (tb.mm(a, b), tb.isnan(x), ...)
+for _name in ("mm", "bmm", "mv", "dot", "outer", "addmm", "isnan", "isinf", "isfinite", "logical_and", "logical_or",
+              "logical_xor", "logical_not", "ne", "lt", "le", "gt", "ge", "eq"):
+    globals()[_name] = getattr(Tensor, _name)
+
 _LAZY = {"viz": "viz", "save": "serialization", "load": "serialization"}  # attribute -> submodule
 
 

@@ -1313,6 +1313,7 @@ def _same_dtype(ts: list, op: str) -> list:
 
 # The ops and the engine import Tensor from this module, so they are imported once it is defined.
 from . import ops as _ops
+from . import tensor_methods as _tensor_methods  # noqa: F401, E402 - adds the generated methods
 from .autograd import engine as _engine
 from .ops.elementwise import Add as _Add
 from .ops.elementwise import Div as _Div

@@ -19,6 +19,7 @@ serves as ``ctx`` in forward and backward and becomes the output's ``grad_fn``. 
 from __future__ import annotations
 
 import itertools
+import weakref
 from operator import is_not
 from typing import Any
 
@@ -94,6 +95,13 @@ class Function:
     def name(self) -> str:
         """PyTorch's name for this node, e.g. 'MulBackward0' (custom Functions: 'MyFnBackward')."""
         return type(self).__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple:
+        """One ``(node, 0)`` per input, as in PyTorch: the input's ``grad_fn``, an ``AccumulateGrad`` whose
+        ``variable`` is the leaf, or ``(None, 0)`` for an input that needs no gradient."""
+        return tuple((None if p is None else AccumulateGrad.of(p) if isinstance(p, Tensor) else p, 0)
+                     for p in self.inputs)
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -189,6 +197,34 @@ class Op(Function):
         ctx.shape = out.shape
         ctx.dtype = out.dtype
         return _make(out, ctx)
+
+
+class AccumulateGrad:
+    """The node that adds a leaf's gradient into ``.grad`` (what ``next_functions`` shows for a leaf)."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, leaf: Tensor) -> None:
+        self._leaf = weakref.ref(leaf)  # weak: the leaf keeps this node, not the other way round
+
+    @classmethod
+    def of(cls, leaf: Tensor) -> AccumulateGrad:
+        """The leaf's one AccumulateGrad node (made on first use)."""
+        node = leaf.__dict__.get("_accumulate_grad")
+        if node is None:
+            node = leaf.__dict__["_accumulate_grad"] = cls(leaf)
+        return node
+
+    @property
+    def variable(self) -> Tensor:
+        """The leaf tensor."""
+        return self._leaf()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # PyTorch's name, C++ namespace and all
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 class _NoGraph:
