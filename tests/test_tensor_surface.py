@@ -81,3 +81,30 @@ def test_walking_next_functions_reaches_the_leaves_through_accumulate_grad():
     (acc_x, _), (acc_w, _) = mul.next_functions
     assert acc_x.name() == "torch::autograd::AccumulateGrad" and acc_x.variable is x and acc_w.variable is w
     assert acc_x.next_functions == () and mul.next_functions[0][0] is acc_x  # one node per leaf
+
+
+def test_multinomial_frequencies_follow_the_weights_and_a_generator_reproduces_them():
+    w = tb.tensor([1.0, 0.0, 3.0, 6.0])
+    draws = tb.multinomial(w, 20000, replacement=True, generator=tb.Generator().manual_seed(1))
+    assert draws.dtype == tb.int64 and draws.shape == (20000,)
+    freq = np.bincount(draws.numpy(), minlength=4) / 20000
+    np.testing.assert_allclose(freq, [0.1, 0.0, 0.3, 0.6], atol=0.015)  # ~5 standard errors
+    again = tb.multinomial(w, 20000, replacement=True, generator=tb.Generator().manual_seed(1))
+    assert again.tolist() == draws.tolist()
+
+
+def test_multinomial_without_replacement_draws_distinct_nonzero_categories_per_row():
+    rows = tb.tensor([[1.0, 2.0, 0.0, 4.0], [0.0, 1.0, 1.0, 1.0]])
+    out = rows.multinomial(3, generator=tb.Generator().manual_seed(2))
+    assert out.shape == (2, 3)
+    for r, picked in zip(rows.numpy(), out.numpy()):
+        assert len(set(picked)) == 3 and all(r[k] > 0 for k in picked)
+
+
+@pytest.mark.parametrize("weights,n,replacement,match", [
+    ([1.0, -1.0], 1, True, "probability entry < 0"), ([0.0, 0.0], 1, True, "sum of probabilities <= 0"),
+    ([1.0, 1.0], 3, False, "cannot sample n_sample > prob_dist.size"), ([1.0, 0.0], 2, False, "not enough"),
+    ([[[1.0]]], 1, True, "1 or 2 dim")])
+def test_multinomial_bad_weights_are_runtime_errors(weights, n, replacement, match):
+    with pytest.raises(RuntimeError, match=match):
+        tb.multinomial(tb.tensor(weights), n, replacement)

@@ -16,6 +16,7 @@ from .creation import (  # noqa: I001
     full,
     full_like,
     linspace,
+    multinomial,
     ones,
     ones_like,
     rand,

@@ -185,3 +185,37 @@ def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = Non
     """A random permutation of 0 .. n-1 (int64)."""
     resolve(device, "randperm")
     return _make(_rng(generator).permutation(n).astype(dtype or np.int64))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002 - PyTorch's name
+                generator: Any = None) -> Tensor:
+    """Category indices drawn with probabilities proportional to the weights in each row of ``input``
+    (1-D: one distribution; 2-D: one per row), int64. Without replacement each row's categories are
+    drawn one after another, a drawn one leaving the pool (PyTorch's semantics; NumPy's random stream,
+    so the draws differ from PyTorch's but are reproducible from a ``tb.Generator``)."""
+    w = np.asarray(input.data if isinstance(input, Tensor) else input, dtype=np.float64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got {w.ndim}D of shape {w.shape}")
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples, got {num_samples}")
+    rows = w.reshape(-1, w.shape[-1])
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("multinomial: invalid multinomial distribution (encountering probability entry < 0, "
+                           "inf or nan)")
+    totals = rows.sum(axis=1)
+    if (totals <= 0).any():
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement:
+        if num_samples > rows.shape[1]:
+            raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without "
+                               f"replacement ({num_samples} > {rows.shape[1]})")
+        if (np.count_nonzero(rows, axis=1) < num_samples).any():
+            raise RuntimeError("multinomial: invalid multinomial distribution (with replacement=False, not enough "
+                               "non-negative category to sample)")
+    rng = _rng(generator)
+    out = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
+                    for row in rows]).astype(np.int64)
+    return _make(out.reshape(num_samples) if w.ndim == 1 else out)
+
+
+Tensor.multinomial = multinomial
