@@ -108,3 +108,22 @@ def test_multinomial_without_replacement_draws_distinct_nonzero_categories_per_r
 def test_multinomial_bad_weights_are_runtime_errors(weights, n, replacement, match):
     with pytest.raises(RuntimeError, match=match):
         tb.multinomial(tb.tensor(weights), n, replacement)
+
+
+def test_numpy_and_matplotlib_read_a_tensor_through_array():
+    t = tb.arange(6.0).reshape(2, 3)
+    a = np.asarray(t)
+    assert a.dtype == np.float32 and a.tolist() == [[0, 1, 2], [3, 4, 5]] and np.shares_memory(a, t.numpy())
+    assert np.array(t, dtype=np.float64).dtype == np.float64
+    with pytest.raises(RuntimeError, match="requires grad. Use tensor.detach"):
+        np.asarray(tb.ones(2, requires_grad=True))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    image = ax1.imshow(t)
+    (line,) = ax2.plot(t[0])
+    assert image.get_array().shape == (2, 3) and line.get_ydata().tolist() == [0.0, 1.0, 2.0]
+    plt.close(fig)

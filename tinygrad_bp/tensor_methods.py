@@ -73,6 +73,15 @@ def _need(t: Tensor, ndim: int, op: str, which: str) -> None:
         raise RuntimeError(f"{op}: {which} must be a {ndim}D tensor, got {t.ndim}D of shape {tuple(t.shape)}")
 
 
+def __array__(self: Tensor, dtype: Any = None, copy: Any = None) -> np.ndarray:  # noqa: N807
+    """``np.asarray(t)``, ``plt.imshow(t)``, ``plt.plot(t)``: the values (refused while t requires grad, as in
+    PyTorch: use ``t.detach()``)."""
+    array = self.numpy()
+    if dtype is not None and np.dtype(dtype) != array.dtype:
+        return array.astype(dtype)
+    return array.copy() if copy else array
+
+
 def mm(self: Tensor, mat2: Tensor) -> Tensor:
     """Matrix product of two 2-D tensors (``matmul`` without broadcasting)."""
     _need(self, 2, "mm", "self")
@@ -142,7 +151,7 @@ def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None
                            requires_grad=requires_grad)
 
 
-for _f in (nelement, element_size, is_floating_point, __format__, mm, bmm, mv, dot, outer, addmm, new_full,
+for _f in (nelement, element_size, is_floating_point, __format__, __array__, mm, bmm, mv, dot, outer, addmm, new_full,
            new_tensor):
     setattr(Tensor, _f.__name__, _f)
 for _name, _make_fn in {"new_zeros": creation.zeros, "new_ones": creation.ones, "new_empty": creation.empty}.items():
