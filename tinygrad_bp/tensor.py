@@ -17,6 +17,8 @@ from . import device as _device
 from . import dtypes
 from .autograd import grad_mode, saved_values
 
+_grad_state = grad_mode._state  # this thread's grad mode
+
 _Scalar = (int, float, bool, np.generic)
 
 
@@ -591,7 +593,7 @@ class Tensor:
         if new_shape == self.shape:
             return self
         out = _ops.shape.Reshape.apply(self, shape=new_shape)
-        return _mark_view(out, self, lambda b: b.reshape(new_shape), lambda old, v: v.reshape(old.shape))
+        return _mark_view(out, self, "reshape", new_shape)
 
     def view(self, *shape: Any) -> Tensor:
         """``reshape`` that never copies: refused (RuntimeError) when the memory layout needs a copy."""
@@ -645,9 +647,7 @@ class Tensor:
             raise RuntimeError("permute(): duplicate dims are not allowed.")
         if dims == tuple(range(self.ndim)):
             return self
-        out = _ops.shape.Permute.apply(self, axes=dims)
-        inverse = tuple(np.argsort(dims).tolist())
-        return _mark_view(out, self, lambda b: b.permute(dims), lambda old, v: v.permute(inverse))
+        return _mark_view(_ops.shape.Permute.apply(self, axes=dims), self, "permute", dims)
 
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """Two dims swapped."""
@@ -691,7 +691,7 @@ class Tensor:
             out = _ops.shape.GetItem.apply(self, index=index)
         except IndexError as e:
             raise IndexError(f"index {index!r} is out of bounds for a tensor of shape {tuple(self.shape)}: {e}") from e
-        return _mark_view(out, self, lambda b: b[index], lambda old, v: _put(old, index, v))
+        return _mark_view(out, self, "index", index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _index(index)
@@ -1029,20 +1029,27 @@ def _records(t: Tensor, *others: Any) -> builtins.bool:
 _VIEW_OPS = ("Reshape", "Permute", "Expand", "GetItem")
 
 
-def _mark_view(out: Tensor, base: Tensor, remake: Any, embed: Any) -> Tensor:
-    """Remember, on a view that shares ``base``'s memory, how to write it back: an in-place update of the
-    view inside a graph then rebases ``base`` (``embed(old base, new view)``) and the view (``remake(base)``),
-    as PyTorch does. Only while grad mode is on: without a graph, in-place writes are plain writes."""
-    if grad_mode._state.enabled and out is not base and out.data.base is not None \
+def _mark_view(out: Tensor, base: Tensor, kind: str, arg: Any) -> Tensor:
+    """Remember, on a view that shares ``base``'s memory, how it was made (``kind``: index, reshape or
+    permute, with its argument), so an in-place update of the view inside a graph can rebase ``base`` and
+    re-make the view, as PyTorch does. Only while grad mode is on: without a graph, writes are plain."""
+    if _grad_state.enabled and out.data.base is not None and out is not base \
             and np.may_share_memory(out.data, base.data):
-        out._view_of = (base, remake, embed)
+        out._view_of = (base, kind, arg)
     return out
 
 
 def _inplace_view(t: Tensor, op: str, compute: Any, operands: list) -> Tensor:
     """_inplace_graph for a view: the base is rebased with the new values, then the view is re-made from it."""
-    base, remake, embed = t.__dict__["_view_of"]
+    base, kind, arg = t.__dict__["_view_of"]
     new = _fit_inplace(t, op, compute(_make(t.data.copy(), t.grad_fn), *operands))
+    if kind == "index":
+        embed, remake = (lambda old, v: _put(old, arg, v)), (lambda b: b[arg])
+    elif kind == "reshape":
+        embed, remake = (lambda old, v: v.reshape(old.shape)), (lambda b: b.reshape(arg))
+    else:
+        inverse = tuple(np.argsort(arg).tolist())
+        embed, remake = (lambda old, v: v.permute(inverse)), (lambda b: b.permute(arg))
     _inplace_graph(base, op, embed, new)  # writes t's memory too; recurses when the base is itself a view
     fresh = remake(base)
     t.grad_fn, t.requires_grad = fresh.grad_fn, fresh.requires_grad

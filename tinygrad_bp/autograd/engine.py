@@ -146,10 +146,10 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
                 if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
                     gi = _fit(gi, data.shape, data.dtype, node)
                 if capture is None and parent._backward_hooks is None:
-                    if parent.grad is None:  # the first gradient is copied: gi may be shared with other paths
-                        parent.grad = Tensor._make(gi.copy())
+                    if parent._grad is None:  # the first gradient is copied: gi may be shared with other paths
+                        parent._grad = Tensor._make(gi.copy())
                     else:
-                        parent.grad.data += gi
+                        parent._grad.data += gi
                 elif capture is None or parent in capture:
                     prev = hooked_leaves.get(parent)
                     hooked_leaves[parent] = gi if prev is None else prev + gi
@@ -374,10 +374,10 @@ def _fit_tensor(g: Any, shape: tuple, dtype: np.dtype, node: Function) -> Tensor
 
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
-    if leaf.grad is None:
-        leaf.grad = Tensor._make(np.array(g, dtype=leaf.data.dtype, copy=True))
+    if leaf._grad is None:
+        leaf._grad = Tensor._make(np.array(g, dtype=leaf.data.dtype, copy=True))
     else:
-        leaf.grad.data += g
+        leaf._grad.data += g
 
 
 def _leaf_grad(leaf: Tensor, g: Any, graph: bool) -> None:
@@ -388,10 +388,10 @@ def _leaf_grad(leaf: Tensor, g: Any, graph: bool) -> None:
     g = _leaf_hooks(leaf, g, graph)
     if not graph:
         _accumulate_leaf(leaf, g)
-    elif leaf.grad is None:
-        leaf.grad = g.clone() if g.requires_grad else Tensor._make(g.data.copy())
+    elif leaf._grad is None:
+        leaf._grad = g.clone() if g.requires_grad else Tensor._make(g.data.copy())
     else:
-        leaf.grad = leaf.grad + g
+        leaf._grad = leaf._grad + g
 
 
 def _run_hooks(hooks: dict, g: Any, graph: bool, what: str) -> Any:
@@ -422,11 +422,11 @@ def _node_hooks(node: Function, g: Any, graph: bool) -> Any:
     t = ref() if ref is not None else None
     if t is not None:
         if graph:
-            t.grad = g if t.grad is None else t.grad + g
-        elif t.grad is None:
-            t.grad = Tensor._make(np.array(g, copy=True))
+            t._grad = g if t._grad is None else t._grad + g
+        elif t._grad is None:
+            t._grad = Tensor._make(np.array(g, copy=True))
         else:
-            t.grad = Tensor._make(t.grad.data + g)
+            t._grad = Tensor._make(t._grad.data + g)
     return g
 
 
