@@ -100,6 +100,8 @@ def explore(loss: Tensor, params: Any = None, inputs: Any = None, exercise: bool
     through ``autograd.grad``: no ``.grad`` changes and the graph stays usable. A graph whose saved
     values ``backward()`` already freed can be explored only if that pass ran under ``viz.capture()``.
     Run the forward pass under ``viz.capture()`` to see every node's value on the forward steps.
+    Tensor hooks (``register_hook``) run during that pass as in any backward pass; ``retain_grad()``
+    tensors get their ``.grad`` back as it was.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"explore expects a Tensor, got {type(loss).__name__}")
@@ -114,6 +116,8 @@ def explore(loss: Tensor, params: Any = None, inputs: Any = None, exercise: bool
     if gradient is None and loss.data.size != 1:
         raise RuntimeError(f"explore: grad can be implicitly created only for scalar outputs; this output has shape "
                            f"{tuple(loss.shape)}: pass gradient= (a tensor of that shape)")
+    if isinstance(exercise, str):
+        exercise = [exercise]
     nodes = engine.toposort(loss.grad_fn)
     freed = any(isinstance(getattr(n, "saved", ()), str) for n in nodes)
     if freed:
