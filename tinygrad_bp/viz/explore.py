@@ -181,7 +181,12 @@ def _numbers(a: np.ndarray) -> Any:
     if a.size == 0:
         return np.asarray(a, dtype=np.float64).tolist()
     text = str if a.dtype == np.float32 else "{:.8g}".format
-    return np.vectorize(lambda v: float(text(v)), otypes=[np.float64])(a).tolist()
+
+    def number(v: Any) -> float | int:
+        x = float(text(v))
+        return int(x) if x.is_integer() and abs(x) < 1e15 else x  # 0 and 1, not 0.0 and 1.0: Jacobians are mostly 0
+
+    return np.vectorize(number, otypes=[object])(a).tolist()
 
 
 def _call_backward(node: Any, g: np.ndarray) -> tuple:
@@ -337,7 +342,7 @@ def _build(loss: Tensor, nodes: list, params: Any, inputs: Any, exercise: Any, m
             to = item[id(p)]
             in_shape = _shape_of(p)
             kind, lv = _local(None if jac is None else jac[i], out_shape, in_shape)
-            local.append({"to": to, "name": label_of(p), "kind": kind, "value": lv})
+            local.append({"to": to, "kind": kind, "value": lv})
             contributions.append({"to": to, "name": label_of(p), "value": _array(g), "shape": list(in_shape),
                                   "summed": _summed_axes(out_shape, in_shape)})
             total, count = received.get(id(p), (None, 0))
