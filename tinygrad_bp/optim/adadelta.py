@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_bp.optim.optimizer import Optimizer, ParamsT, _as_tensor, _bump_version, _increment_step, _new_step
+from tinygrad_bp.optim.optimizer import Optimizer, ParamsT, _bump_version, _increment_step
 
 
 def adadelta_update(
@@ -77,16 +77,14 @@ class Adadelta(Optimizer):
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay, "maximize": maximize}
         super().__init__(params, defaults)
 
-    def _expected_state_keys(self, group: dict[str, Any]) -> set[str]:
-        return {"step", "square_avg", "acc_delta"}
+    _counters = {"step": 0.0}
+
+    def _buffers(self, group: dict[str, Any]) -> tuple:
+        return ("square_avg", "acc_delta")
 
     def _update_group(self, group: dict[str, Any]) -> None:
         for p, grad in self._params_with_grad(group):
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _new_step()
-                state["square_avg"] = _as_tensor(np.zeros_like(p.data))
-                state["acc_delta"] = _as_tensor(np.zeros_like(p.data))
+            state = self._state_for(p, group)
             _increment_step(state["step"])
             adadelta_update(
                 p.data,

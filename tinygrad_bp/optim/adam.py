@@ -9,10 +9,8 @@ import numpy as np
 from tinygrad_bp.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _as_tensor,
     _bump_version,
     _increment_step,
-    _new_step,
     lerp_,
 )
 
@@ -111,22 +109,15 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _expected_state_keys(self, group: dict[str, Any]) -> set[str]:
-        keys = {"step", "exp_avg", "exp_avg_sq"}
-        if group["amsgrad"]:
-            keys.add("max_exp_avg_sq")
-        return keys
+    _counters = {"step": 0.0}
+
+    def _buffers(self, group: dict[str, Any]) -> tuple:
+        return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
 
     def _update_group(self, group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]
         for p, grad in self._params_with_grad(group):
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _new_step()
-                state["exp_avg"] = _as_tensor(np.zeros_like(p.data))
-                state["exp_avg_sq"] = _as_tensor(np.zeros_like(p.data))
-                if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = _as_tensor(np.zeros_like(p.data))
+            state = self._state_for(p, group)
             step = _increment_step(state["step"])
             adam_update(
                 p.data,

@@ -217,9 +217,27 @@ class Optimizer:
 
     # ---- saving and loading -----------------------------------------------------------------------------
 
+    # A parameter's state, made on its first step: 0-d counters (name -> start value), then zero tensors
+    # shaped like the parameter named by _buffers(group), in PyTorch's order.
+    _counters: dict = {}
+
+    def _buffers(self, group: dict[str, Any]) -> tuple:
+        """The names of the zero-initialised state tensors under the options of ``group``."""
+        return ()
+
+    def _state_for(self, p: Tensor, group: dict[str, Any]) -> dict:
+        """``self.state[p]``, created on first use (counters, then zero buffers), as PyTorch does."""
+        state = self.state[p]
+        if len(state) == 0:
+            for name, start in self._counters.items():
+                state[name] = _new_step(start)
+            for name in self._buffers(group):
+                state[name] = _as_tensor(np.zeros_like(p.data))
+        return state
+
     def _expected_state_keys(self, group: dict[str, Any]) -> set[str]:
-        """The names of a parameter's state buffers under the options of ``group``. Subclasses override."""
-        return set()
+        """The names of a parameter's state buffers under the options of ``group``."""
+        return set(self._counters) | set(self._buffers(group))
 
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state in PyTorch's layout.

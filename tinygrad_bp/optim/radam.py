@@ -9,10 +9,8 @@ import numpy as np
 from tinygrad_bp.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _as_tensor,
     _bump_version,
     _increment_step,
-    _new_step,
     lerp_,
 )
 
@@ -108,17 +106,15 @@ class RAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _expected_state_keys(self, group: dict[str, Any]) -> set[str]:
-        return {"step", "exp_avg", "exp_avg_sq"}
+    _counters = {"step": 0.0}
+
+    def _buffers(self, group: dict[str, Any]) -> tuple:
+        return ("exp_avg", "exp_avg_sq")
 
     def _update_group(self, group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]
         for p, grad in self._params_with_grad(group):
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _new_step()
-                state["exp_avg"] = _as_tensor(np.zeros_like(p.data))
-                state["exp_avg_sq"] = _as_tensor(np.zeros_like(p.data))
+            state = self._state_for(p, group)
             step = _increment_step(state["step"])
             radam_update(
                 p.data,

@@ -9,10 +9,8 @@ import numpy as np
 from tinygrad_bp.optim.optimizer import (
     Optimizer,
     ParamsT,
-    _as_tensor,
     _bump_version,
     _increment_step,
-    _new_step,
     lerp_,
 )
 
@@ -103,24 +101,15 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _expected_state_keys(self, group: dict[str, Any]) -> set[str]:
-        keys = {"step", "square_avg"}
-        if group["momentum"] > 0:
-            keys.add("momentum_buffer")
-        if group["centered"]:
-            keys.add("grad_avg")
-        return keys
+    _counters = {"step": 0.0}
+
+    def _buffers(self, group: dict[str, Any]) -> tuple:
+        return (("square_avg",) + (("momentum_buffer",) if group["momentum"] > 0 else ())
+                + (("grad_avg",) if group["centered"] else ()))
 
     def _update_group(self, group: dict[str, Any]) -> None:
         for p, grad in self._params_with_grad(group):
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _new_step()
-                state["square_avg"] = _as_tensor(np.zeros_like(p.data))
-                if group["momentum"] > 0:
-                    state["momentum_buffer"] = _as_tensor(np.zeros_like(p.data))
-                if group["centered"]:
-                    state["grad_avg"] = _as_tensor(np.zeros_like(p.data))
+            state = self._state_for(p, group)
             _increment_step(state["step"])
             rmsprop_update(
                 p.data,
