@@ -16,6 +16,20 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _affine_parameters(module: Module, shape: tuple, affine: bool, bias: bool, dtype: Any) -> None:
+    """A norm's ``weight`` (ones) and ``bias`` (zeros) of ``shape``, registered as None when not affine / no bias."""
+    module.register_parameter("weight", Parameter(creation.ones(*shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(creation.zeros(*shape, dtype=dtype)) if affine and bias else None)
+
+
+def _reset_affine(module: Module) -> None:
+    """weight = 1, bias = 0 (those that exist)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     """Shared by BatchNorm1d/2d: parameters ``weight`` (ones), ``bias`` (zeros) if ``affine``; buffers
     ``running_mean`` (zeros), ``running_var`` (ones), ``num_batches_tracked`` (int64 0) if
@@ -33,15 +47,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(creation.empty(num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.empty(num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_features,), affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", creation.ones(num_features, dtype=dtype))
@@ -62,10 +68,7 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Reset the running stats; weight = 1, bias = 0."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:  # noqa: A002
         if input.ndim not in self._ranks:
@@ -182,22 +185,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.ones(*self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.zeros(*self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
     def reset_parameters(self) -> None:
         """weight = 1, bias = 0."""
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         """(x - μ)/√(σ² + ε)·w + b over the normalized dims"""
@@ -226,22 +218,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(creation.ones(num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(creation.zeros(num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_channels,), affine, bias, dtype)
 
     def reset_parameters(self) -> None:
         """weight = 1, bias = 0."""
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         """group-normalised x·w + b"""
