@@ -251,6 +251,38 @@ def chain_rule_figure(out: Path) -> dict:
     return numbers
 
 
+def explorer_figures(out: Path) -> dict:
+    """Three states of the explorer page (a forward step, a backward step, exercise mode with a checked
+    answer) screenshotted in headless Chromium, when Chromium and Playwright are there (make test-browser
+    installs both); otherwise the committed screenshots stay as they are."""
+    import importlib.util
+    import shutil
+    import tempfile
+
+    spec = importlib.util.spec_from_file_location("explorer_browser", ROOT / "tests" / "test_explorer_browser.py")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"skipped": "playwright is not installed"}
+    browser = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(browser)
+    path = browser.chromium_path()
+    if path is None:
+        return {"skipped": "no Chromium"}
+    profile = tempfile.mkdtemp(prefix="tb-figures-chromium-")
+    try:
+        with sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(profile, executable_path=path, headless=True,
+                                                           args=browser.CHROMIUM_ARGS)
+            try:
+                written = browser.save_screenshots(context, out)
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return {"screenshots": [f.name for f in written]}
+
+
 # name -> (producer, the files it writes). The tests read FIGURES to know what `make figures` makes.
 PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {  # slowest first (parallel runs)
     "surfaces": (surface_figures, ("optimizer_surfaces.png",)),
@@ -266,7 +298,9 @@ PRODUCERS: dict[str, tuple[Callable[[Path], dict], tuple[str, ...]]] = {  # slow
     "adam": (adam_figures, ("adam_bias_correction.svg",)),
     "ema": (ema_figures, ("ema.svg",)),
     "chain_rule": (chain_rule_figure, ("chain_rule_captured.svg",)),
+    "explorer": (explorer_figures, ("explorer_forward.png", "explorer_backward.png", "explorer_exercise.png")),
 }
+OPTIONAL = {"explorer"}  # producers that need a program pip cannot install: skipped (files kept) without it
 FIGURES = [name for _, files in PRODUCERS.values() for name in files]
 
 
@@ -280,9 +314,12 @@ def _run(name: str, out: Path) -> tuple[str, dict, float]:
     matplotlib.rcdefaults()  # a worker process runs several producers: start each from the same settings
     matplotlib.rcParams.update(measurements.TEXT_STYLE)
     producer, files = PRODUCERS[name]
-    for f in files:
+    for f in files if name not in OPTIONAL else ():
         (out / f).unlink(missing_ok=True)
     numbers = producer(out)
+    if "skipped" in numbers:
+        print(f"make_figures: {name} skipped ({numbers['skipped']}); its committed files are kept")
+        return name, numbers, time.perf_counter() - start
     missing = [f for f in files if not (out / f).exists()]
     if missing:
         raise RuntimeError(f"make_figures: producer {name!r} did not write {missing}")
