@@ -1022,8 +1022,7 @@ def _arg_extreme(t: Tensor, dim: Any, keepdim: builtins.bool, arg: Any) -> Tenso
 
 def _records(t: Tensor, *others: Any) -> builtins.bool:
     """True if an in-place update of ``t`` must be recorded in the graph."""
-    return grad_mode._state.enabled and (t.requires_grad or
-                                         any(isinstance(o, Tensor) and o.requires_grad for o in others))
+    return _grad_state.enabled and (t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
 
 
 _VIEW_OPS = ("Reshape", "Permute", "Expand", "GetItem")
