@@ -6,7 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_bp.optim.optimizer import Optimizer, ParamsT, _as_tensor, _bump_version, _increment_step, _new_step
+from tinygrad_bp.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    _as_tensor,
+    _bump_version,
+    _increment_step,
+    _new_step,
+    check_options,
+)
 
 
 def adagrad_update(
@@ -58,16 +66,8 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        check_options(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                      initial_accumulator_value=initial_accumulator_value, eps=eps)
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,

@@ -29,6 +29,21 @@ def _typename(obj: object) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_options(**options: Any) -> None:
+    """PyTorch's ValueError for the first invalid hyperparameter, checked in the order given: each must
+    be ≥ 0 (NaN is invalid), and each of ``betas`` in [0, 1), e.g. ``Invalid beta parameter at index 0: 1.5``."""
+    for name, value in options.items():
+        if name == "betas":
+            for i, beta in enumerate(value):
+                if not 0.0 <= beta < 1.0:
+                    raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        elif not 0.0 <= value:
+            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
+
+
 def _as_tensor(array: np.ndarray) -> Tensor:
     """Wrap a NumPy array (no copy) as a Tensor that does not require grad."""
     return Tensor._make(array)
