@@ -217,5 +217,3 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
                     for row in rows]).astype(np.int64)
     return _make(out.reshape(num_samples) if w.ndim == 1 else out)
 
-
-Tensor.multinomial = multinomial

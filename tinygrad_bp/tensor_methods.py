@@ -151,6 +151,7 @@ def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None
                            requires_grad=requires_grad)
 
 
+Tensor.multinomial = creation.multinomial
 for _f in (nelement, element_size, is_floating_point, __format__, __array__, mm, bmm, mv, dot, outer, addmm, new_full,
            new_tensor):
     setattr(Tensor, _f.__name__, _f)
