@@ -4,7 +4,8 @@
 
 BASE_DIR is another checkout (e.g. ``git archive HEAD | tar -x -C /tmp/base``); NEW_DIR defaults
 to this one. Each round starts one fresh process per side (order flipping each round), runs the
-shortened workload of ab_patches.py ``--reps`` times and keeps its best time; the report is the
+shortened workload of ab_patches.py (W1-W5) or of workloads_torchlike.py (W8-W10: 10, 50 and 4
+steps, timed by the workload's own clock) ``--reps`` times and keeps its best time; the report is the
 median of the per-round ratios new/base, plus the best time of each side. Workers import their
 checkout through TB_ROOT, so both sides time the same benchmark code.
 """
@@ -29,11 +30,32 @@ for _ in range({reps}):
 print(best / per * 1e6, unit)
 """
 
+# W8-W10 (issue 13): the workload functions of workloads_torchlike.py with fewer steps; their own clock
+# (the timed loop only, without building the model) is what counts.
+SHORT_STEPS = {"W8": 10, "W9": 50, "W10": 4}
+CHILD_TORCHLIKE = """
+import os, sys
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"
+sys.path[:0] = [os.environ["PYTHONPATH"], os.environ["TB_ROOT"]]
+import tinygrad_bp as tb
+import workloads_torchlike as WT
+run = getattr(WT, {workload!r}.lower())
+run(tb, steps={steps})
+best = min(run(tb, steps={steps})["seconds"] for _ in range({reps}))
+print(best / {steps} * 1e6, {unit!r})
+"""
+
 
 def time_side(root: str, workload: str, reps: int) -> tuple:
     env = dict(os.environ, TB_ROOT=os.path.abspath(root), PYTHONPATH=HERE)
-    out = subprocess.run([sys.executable, "-c", CHILD.format(workload=workload, reps=reps)], env=env,
-                         capture_output=True, text=True, check=True).stdout.split()
+    if workload in SHORT_STEPS:
+        code = CHILD_TORCHLIKE.format(workload=workload, steps=SHORT_STEPS[workload], reps=reps,
+                                      unit="iter" if workload == "W10" else "step")
+    else:
+        code = CHILD.format(workload=workload, reps=reps)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
     return float(out[0]), out[1]
 
 

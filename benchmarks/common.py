@@ -33,6 +33,26 @@ W5_OPS = 100_000
 W7_SHORT = 100
 W7_LONG = 1000
 
+# W8: LeNet-style CNN step: Conv 1->6 5x5, max-pool 2, Conv 6->16 5x5, max-pool 2, Linear 256-120-84-10 with ReLU,
+# batch 32 of 1x28x28, CrossEntropyLoss, SGD.
+W8_BATCH = 32
+W8_BATCHES = 4           # the data set: 4 batches, cycled
+W8_STEPS = 60
+W8_LR = 0.01
+W8_LAYERS = ((6, 1, 5, 5), (16, 6, 5, 5), (120, 256), (84, 120), (10, 84))  # weight shapes in model order
+
+# W9: makemore-style MLP step: Embedding 27x10, context 3, Linear 30->200 (no bias, as before a BatchNorm in
+# makemore), BatchNorm1d(200), tanh, Linear 200->27, cross-entropy; batch 32; SGD.
+W9_VOCAB, W9_EMBED, W9_CONTEXT, W9_HIDDEN = 27, 10, 3, 200
+W9_BATCH = 32
+W9_BATCHES = 10
+W9_STEPS = 400
+W9_LR = 0.1
+
+# W10: LSTM(input 32, hidden 64, 1 layer) over 32 steps, batch 16 (sequence first), forward + backward of out.sum().
+W10_INPUT, W10_HIDDEN, W10_SEQ, W10_BATCH = 32, 64, 32, 16
+W10_ITERS = 20
+
 # --quick divides the step counts by this (ratios stay per step; absolute times shrink).
 QUICK_DIVISOR = 4
 
@@ -111,3 +131,56 @@ def chain_data(size: int):
     w = rng.uniform(0.5, 1.5, size).astype(np.float32)
     c = rng.uniform(-0.1, 0.1, size).astype(np.float32)
     return x, w, c
+
+
+def _uniform_params(rng, shapes: tuple) -> list:
+    """Weight and bias per layer ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's Linear/Conv default range),
+    in the order model.parameters() yields them (weight, bias, weight, bias, ...)."""
+    import numpy as np
+
+    params = []
+    for shape in shapes:
+        fan_in = int(np.prod(shape[1:]))
+        bound = 1.0 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, shape).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, shape[:1]).astype(np.float32))
+    return params
+
+
+def lenet_data():
+    """W8 data: images (128, 1, 28, 28) float32, labels (128,) int64, and the initial parameters."""
+    import numpy as np
+
+    rng = np.random.default_rng(8)
+    n = W8_BATCH * W8_BATCHES
+    X = rng.standard_normal((n, 1, 28, 28), dtype=np.float32)
+    labels = rng.integers(0, 10, n).astype(np.int64)
+    return X, labels, _uniform_params(rng, W8_LAYERS)
+
+
+def makemore_data():
+    """W9 data: contexts (320, 3) int64 in [0, 27), next characters (320,), and the initial parameters in
+    model order: embedding (27, 10), Linear 30->200 weight, BatchNorm weight and bias, Linear 200->27 weight, bias."""
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    n = W9_BATCH * W9_BATCHES
+    X = rng.integers(0, W9_VOCAB, (n, W9_CONTEXT)).astype(np.int64)
+    Y = rng.integers(0, W9_VOCAB, n).astype(np.int64)
+    emb = rng.standard_normal((W9_VOCAB, W9_EMBED), dtype=np.float32)
+    w1 = _uniform_params(rng, ((W9_HIDDEN, W9_EMBED * W9_CONTEXT),))[0]
+    gamma, beta = np.ones(W9_HIDDEN, np.float32), np.zeros(W9_HIDDEN, np.float32)
+    w2, b2 = _uniform_params(rng, ((W9_VOCAB, W9_HIDDEN),))
+    return X, Y, [emb, w1, gamma, beta, w2, b2]
+
+
+def lstm_data():
+    """W10 data: input (32, 16, 32) float32 (sequence first) and the initial LSTM parameters in model order
+    (weight_ih (256, 32), weight_hh (256, 64), bias_ih, bias_hh), U(-1/sqrt(hidden), 1/sqrt(hidden))."""
+    import numpy as np
+
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((W10_SEQ, W10_BATCH, W10_INPUT), dtype=np.float32)
+    k = 1.0 / np.sqrt(W10_HIDDEN)
+    shapes = ((4 * W10_HIDDEN, W10_INPUT), (4 * W10_HIDDEN, W10_HIDDEN), (4 * W10_HIDDEN,), (4 * W10_HIDDEN,))
+    return x, [rng.uniform(-k, k, s).astype(np.float32) for s in shapes]

@@ -19,6 +19,7 @@ interleaved with the working tree's, e.g. `run.py --baseline HEAD --contenders t
 import argparse
 import atexit
 import datetime
+import functools
 import importlib.metadata
 import importlib.util
 import io
@@ -39,7 +40,7 @@ import common as C  # noqa: E402
 
 CONTENDERS = ("tinygrad_bp", "numpy", "torch", "baseline")
 LABELS = {"tinygrad_bp": "tinygrad_bp", "numpy": "NumPy (by hand)", "torch": "PyTorch", "baseline": "baseline"}
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "W10")
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 DESCRIPTIONS = {
@@ -51,6 +52,12 @@ DESCRIPTIONS = {
     "W6": "`import` in a fresh process",
     "W3mem": "W3 peak RSS above the import",
     "W7": f"memory growth: RSS after {C.W7_LONG} minus after {C.W7_SHORT} steps of W2's loop",
+    "W8": f"LeNet step: Conv 1→6 5×5, max-pool 2, Conv 6→16 5×5, max-pool 2, Linear 256-120-84-10 ReLU, "
+          f"batch {C.W8_BATCH} of 1×28×28, CrossEntropyLoss, SGD, {C.W8_STEPS} steps",
+    "W9": f"makemore MLP step: Embedding {C.W9_VOCAB}×{C.W9_EMBED}, context {C.W9_CONTEXT}, Linear 30→200, "
+          f"BatchNorm1d, tanh, Linear 200→27, cross-entropy, batch {C.W9_BATCH}, SGD, {C.W9_STEPS} steps",
+    "W10": f"LSTM(input {C.W10_INPUT}, hidden {C.W10_HIDDEN}) over {C.W10_SEQ} steps, batch {C.W10_BATCH}, "
+           f"fwd + bwd, {C.W10_ITERS} iterations",
 }
 # row -> (unit, how to get the number from a worker result and the clock key: seconds or cpu_seconds)
 UNITS = {
@@ -62,6 +69,9 @@ UNITS = {
     "W6": ("ms", lambda r, k: r[k] * 1e3),
     "W3mem": ("MB", lambda r, k: r["peak_mb"]),
     "W7": ("KB", lambda r, k: r["growth_kb"]),
+    "W8": ("ms/step", lambda r, k: r[k] / r["steps"] * 1e3),
+    "W9": ("ms/step", lambda r, k: r[k] / r["steps"] * 1e3),
+    "W10": ("ms/iter", lambda r, k: r[k] / r["steps"] * 1e3),
 }
 CLOCKS = {"cpu": ("cpu_seconds", "CPU time of the process (process_time)"),
           "wall": ("seconds", "wall-clock time (perf_counter)")}
@@ -75,7 +85,22 @@ TARGETS = {
     "W5": ("≤ 1.0x PyTorch", lambda t, n, p: _le(t, p, 1.0)),
     "W6": ("≤ 150 ms", lambda t, n, p: None if t is None else t <= 150.0),
     "W7": ("no growth (≤ 256 KB)", lambda t, n, p: None if t is None else t <= 256),
+    "W8": ("≤ 2.5x PyTorch", lambda t, n, p: _le(t, p, 2.5)),
+    "W9": ("≤ 1.0x PyTorch", lambda t, n, p: _le(t, p, 1.0)),
+    "W10": ("reported", lambda t, n, p: None),
 }
+
+
+def implemented(contender: str, workload: str) -> bool:
+    """Whether the contender has code for the workload: the NumPy contender lacks some (its hand-written
+    version is optional for W8-W10; read from workloads_numpy.py's function names, without importing it)."""
+    if contender != "numpy" or workload == "W6":
+        return True
+    import ast
+
+    with open(os.path.join(HERE, "workloads_numpy.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    return workload.lower() in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
 def _all(*oks: bool | None) -> bool | None:
@@ -95,7 +120,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=None, help="fresh processes per contender x workload "
                     "(default 5, or 1 with --quick)")
-    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of W1..W7")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of W1..W10")
     ap.add_argument("--contenders", default="tinygrad_bp,numpy,torch", help="comma-separated subset")
     ap.add_argument("--baseline", default=None, metavar="REF",
                     help="also run tinygrad_bp from this git ref or directory (contender 'baseline')")
@@ -202,6 +227,10 @@ def measure(args: argparse.Namespace) -> dict:
             shift = (rep + wi) % n
             for c in args.contenders[shift:] + args.contenders[:shift]:
                 done += 1
+                if not implemented(c, w):
+                    print(f"[{done}/{total}] rep {rep + 1} {w} {c}: no implementation, skipped", file=sys.stderr,
+                          flush=True)
+                    continue
                 t0 = time.perf_counter()
                 r = run_one(c, w, args.quick, args.timeout, getattr(args, "baseline_root", None))
                 results[(c, w)].append(r)
@@ -239,6 +268,7 @@ def summarize(results: dict, args: argparse.Namespace, clock: str, stat: str = "
                 "checks": [r.get("check") for r in good if r.get("check") is not None],
                 "error": errors[0] if errors else None,
                 "n_failed": len(errors),
+                "skipped": not implemented(c, w),
             }
     return summary
 
@@ -246,6 +276,8 @@ def summarize(results: dict, args: argparse.Namespace, clock: str, stat: str = "
 def _fmt(x: float | None, unit: str) -> str:
     if x is None:
         return "n/a"
+    if unit in ("ms/step", "ms/iter"):
+        return f"{x:.3f}" if x < 10 else f"{x:.2f}"
     if unit == "s":
         return f"{x:.3f}"
     if unit == "µs/op":
@@ -255,6 +287,11 @@ def _fmt(x: float | None, unit: str) -> str:
 
 def _ratio(a: float | None, b: float | None) -> str:
     return "n/a" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+def _skip_ratio(med: dict, skip: set, a: str, b: str) -> str:
+    """med[a] / med[b], or "—" when either contender has no code for the workload."""
+    return "—" if a in skip or b in skip else _ratio(med[a], med[b])
 
 
 def main_table(summary: dict, args: argparse.Namespace) -> str:
@@ -275,15 +312,17 @@ def main_table(summary: dict, args: argparse.Namespace) -> str:
     for row, per in summary.items():
         unit = UNITS[row][0]
         med = {c: per[c]["median"] for c in cs}
-        cells = [f"{row} {DESCRIPTIONS[row]}", unit] + [_fmt(med[c], unit) for c in cs]
+        skip = {c for c in cs if per[c]["skipped"]}  # no code for this workload: "—", not "n/a" (a failure)
+        ratio = functools.partial(_skip_ratio, med, skip)
+        cells = [f"{row} {DESCRIPTIONS[row]}", unit] + ["—" if c in skip else _fmt(med[c], unit) for c in cs]
         if has_tb and "numpy" in cs:
-            cells.append(_ratio(med["tinygrad_bp"], med["numpy"]))
+            cells.append(ratio("tinygrad_bp", "numpy"))
         if has_tb and "torch" in cs:
-            cells.append(_ratio(med["tinygrad_bp"], med["torch"]))
+            cells.append(ratio("tinygrad_bp", "torch"))
         if "torch" in cs and "numpy" in cs:
-            cells.append(_ratio(med["torch"], med["numpy"]))
+            cells.append(ratio("torch", "numpy"))
         if has_tb and "baseline" in cs:
-            cells.append(_ratio(med["tinygrad_bp"], med["baseline"]))
+            cells.append(ratio("tinygrad_bp", "baseline"))
         if has_tb:
             text, test = TARGETS[row]
             ok = test(med["tinygrad_bp"], med.get("numpy"), med.get("torch"))
@@ -300,6 +339,8 @@ def detail_table(summary: dict, args: argparse.Namespace) -> str:
         for c in args.contenders:
             s = per[c]
             runs = ", ".join(_fmt(v, unit) for v in s["values"]) or "—"
+            if s["skipped"]:
+                runs = "no implementation (optional)"
             if s["error"]:
                 runs += f" ({s['n_failed']} failed: `{s['error'][:120]}`)"
             checks = sorted({f"{x:.6g}" for x in s["checks"]}) if row != "W3mem" else []
@@ -366,7 +407,8 @@ def report(results: dict, args: argparse.Namespace, elapsed: float) -> str:
         "",
         f"Generated by `{cmd.strip()}` (make bench) in {elapsed:.0f} s. Medians of {args.repeat} fresh "
         "processes per contender and workload, interleaved. Ratios below 1 mean tinygrad_bp is faster. "
-        "Benchmarks are not pass/fail tests; the `met` column reports the goals of issue 9.",
+        "Benchmarks are not pass/fail tests; the `met` column reports the goals of issue 9 (W1-W7) and "
+        "issue 13 (W8-W10).",
         "",
         f"## Main table: {CLOCKS[args.clock][1]}",
         "",
@@ -421,6 +463,10 @@ def report(results: dict, args: argparse.Namespace, elapsed: float) -> str:
         f"after step {C.W7_SHORT}. The allocator still warms up in that window (up to ~200 KB, the same in later "
         "windows is 0: checked over 10,000 → 20,000 steps); a W2 graph kept alive per step would add about "
         "5 KB per step, 4.5 MB in all, hence the 256 KB line.",
+        "- W8-W10 (issue 13) are reported per step (W10: per forward + backward of the whole sequence); the "
+        "timed region is the loop of W3's kind (batches sliced from a small cycled data set, forward, loss, "
+        "backward, SGD step, `loss.item()`; W10 without an optimizer). A hand-written NumPy version is "
+        "optional for them: \"—\" means the contender has none.",
         "- The PyTorch and tinygrad_bp contenders run the same code (`workloads_torchlike.py`), with only "
         "the module passed in changed. NumPy's code is `workloads_numpy.py`.",
         "",

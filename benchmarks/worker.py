@@ -2,7 +2,7 @@
 
     python benchmarks/worker.py CONTENDER WORKLOAD [--quick]
 
-CONTENDER is numpy, torch or tinygrad_bp; WORKLOAD is W1..W7. `run.py` starts one of these per
+CONTENDER is numpy, torch or tinygrad_bp; WORKLOAD is W1..W10. `run.py` starts one of these per
 measurement, with OMP/OPENBLAS/MKL_NUM_THREADS=1 already in the environment. The first thing this
 process does is the timed `import` of the contender (W6), so nothing else is loaded before it.
 With TB_ROOT=DIR in the environment, tinygrad_bp is imported from DIR/tinygrad_bp (run.py --baseline).

@@ -141,3 +141,89 @@ def w5(torch, quick: bool = False) -> dict:
     clock = C.Clock()
     _chain(x, w, c, C.W5_OPS)
     return {**clock.stop(), "check": _grad_sum(x, w, c)}
+
+
+def _load_params(torch, model, arrays) -> None:
+    params = list(model.parameters())
+    assert [tuple(p.shape) for p in params] == [a.shape for a in arrays], "parameter shapes differ from the data"
+    for param, array in zip(params, arrays):
+        _copy_(torch, param, array)
+
+
+def lenet(torch):
+    """LeNet-style CNN for 1x28x28 images: two conv + max-pool stages, three Linear layers."""
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def w8(torch, quick: bool = False, steps: int | None = None) -> dict:
+    """LeNet step: forward, CrossEntropyLoss, backward, SGD, loss.item(), on 4 cycled batches of 32."""
+    steps = steps or C.scaled(C.W8_STEPS, quick)
+    X, labels, arrays = C.lenet_data()
+    model = lenet(torch)
+    _load_params(torch, model, arrays)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=C.W8_LR)
+    Xt, Lt = torch.from_numpy(X), torch.from_numpy(labels)
+    B = C.W8_BATCH
+    total = 0.0
+    clock = C.Clock()
+    for step in range(steps):
+        k = step % C.W8_BATCHES
+        x, t = Xt[k * B:(k + 1) * B], Lt[k * B:(k + 1) * B]
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), t)
+        loss.backward()
+        optimizer.step()
+        total = loss.item()
+    return {**clock.stop(), "steps": steps, "check": total}
+
+
+def w9(torch, quick: bool = False, steps: int | None = None) -> dict:
+    """makemore MLP step: Embedding lookup of 3 characters, Linear, BatchNorm1d, tanh, Linear, cross-entropy, SGD."""
+    nn, F = torch.nn, torch.nn.functional
+    steps = steps or C.scaled(C.W9_STEPS, quick)
+    X, Y, arrays = C.makemore_data()
+    emb = nn.Embedding(C.W9_VOCAB, C.W9_EMBED)
+    mlp = nn.Sequential(nn.Linear(C.W9_EMBED * C.W9_CONTEXT, C.W9_HIDDEN, bias=False), nn.BatchNorm1d(C.W9_HIDDEN),
+                        nn.Tanh(), nn.Linear(C.W9_HIDDEN, C.W9_VOCAB))
+    params = list(emb.parameters()) + list(mlp.parameters())
+    for param, array in zip(params, arrays):
+        _copy_(torch, param, array)
+    optimizer = torch.optim.SGD(params, lr=C.W9_LR)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    B = C.W9_BATCH
+    total = 0.0
+    clock = C.Clock()
+    for step in range(steps):
+        k = step % C.W9_BATCHES
+        x, y = Xt[k * B:(k + 1) * B], Yt[k * B:(k + 1) * B]
+        logits = mlp(emb(x).view(x.shape[0], -1))
+        loss = F.cross_entropy(logits, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total = loss.item()
+    return {**clock.stop(), "steps": steps, "check": total}
+
+
+def w10(torch, quick: bool = False, steps: int | None = None) -> dict:
+    """LSTM forward over 32 steps + backward of out.sum() (gradients cleared by `grad = None`), no update."""
+    steps = steps or C.scaled(C.W10_ITERS, quick)
+    x_np, arrays = C.lstm_data()
+    lstm = torch.nn.LSTM(C.W10_INPUT, C.W10_HIDDEN)
+    _load_params(torch, lstm, arrays)
+    params = list(lstm.parameters())
+    x = torch.from_numpy(x_np)
+    clock = C.Clock()
+    for _ in range(steps):
+        for p in params:
+            p.grad = None
+        out, (h, c) = lstm(x)
+        out.sum().backward()
+    result = clock.stop()
+    return {**result, "steps": steps, "check": float(sum(p.grad.sum().item() for p in params))}
