@@ -156,19 +156,54 @@ class MaxPool(Op):
             x, y = x.data, y.data
         xp = _pad(x, padding, -np.inf)
         windows = _offsets(kernel, stride, dilation, out)
-        masks = _first_max_masks(xp, y, windows)
-        if not _xp._is_array(g):
-            n, c = x.shape[:2]
-            onehot = np.stack(masks, 0).astype(x.dtype)  # (kk, N, C, *out): im2col's layout for N·C images
-            cols = (g.reshape((1,) + g.shape) * onehot).reshape((1, len(masks), -1))
-            flat = Fold.apply(cols, shape=(n * c, 1) + x.shape[2:], groups=1, **cfg)
-            return flat.reshape(x.shape)
-        gx = np.zeros(xp.shape, dtype=g.dtype)
-        zero = g.dtype.type(0)
-        for window, m in zip(windows, masks):
-            gx[window] += np.where(m, g, zero)
+        if _xp._is_array(g) and _disjoint(kernel, stride, dilation) and np.isfinite(g).all() \
+                and not np.isnan(y).any():
+            gx = _routed_to_first_max(xp, y, g, windows)
+        else:
+            gx = _routed_general(xp, y, g, windows, x.shape, cfg)
+            if not _xp._is_array(gx):
+                return gx
         crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding))
         return gx[(slice(None), slice(None)) + crop]
+
+
+def _disjoint(kernel: tuple, stride: tuple, dilation: tuple) -> bool:
+    """Whether every input position lies in at most one window, at one kernel offset (then the pooling
+    gradient is written, not added): the windows do not overlap along any dim (stride ≥ d·(k - 1) + 1)."""
+    return all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+
+
+def _routed_to_first_max(xp: np.ndarray, y: np.ndarray, g: np.ndarray, windows: tuple) -> np.ndarray:
+    """Max-pool backward for disjoint windows and a finite g (y without NaN): per kernel offset, the mask of
+    first maxima (m = (x == y) and no earlier offset taken) times g, written straight into its slots of dx."""
+    gx = np.zeros(xp.shape, dtype=g.dtype)
+    taken = None
+    for window in windows:
+        m = np.equal(xp[window], y)
+        if taken is None:
+            taken = m
+        else:
+            np.greater(m, taken, out=m)  # m and not taken (booleans: True > False)
+            taken |= m
+        np.multiply(g, m, out=gx[window])  # g finite: exactly g or ±0
+    return gx
+
+
+def _routed_general(xp: np.ndarray, y: np.ndarray, g: Any, windows: tuple, x_shape: tuple, cfg: dict) -> Any:
+    """Max-pool backward in general: overlapping windows add up, NaN windows route to their last NaN, and
+    with create_graph (g a Tensor) a differentiable Fold of the one-hot routed columns, of shape x_shape."""
+    masks = _first_max_masks(xp, y, windows)
+    if not _xp._is_array(g):
+        n, c = x_shape[:2]
+        onehot = np.stack(masks, 0).astype(xp.dtype)  # (kk, N, C, *out): im2col's layout for N·C images
+        cols = (g.reshape((1,) + g.shape) * onehot).reshape((1, len(masks), -1))
+        flat = Fold.apply(cols, shape=(n * c, 1) + x_shape[2:], groups=1, **cfg)
+        return flat.reshape(x_shape)
+    gx = np.zeros(xp.shape, dtype=g.dtype)
+    zero = g.dtype.type(0)
+    for window, m in zip(windows, masks):
+        gx[window] += np.where(m, g, zero)
+    return gx
 
 
 class PadIndex(Op):
