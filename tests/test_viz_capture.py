@@ -127,19 +127,19 @@ def test_broadcast_is_undone_before_the_contribution_is_kept():
 
 
 def test_nothing_is_kept_outside_capture_and_the_hooks_are_removed():
-    apply_op, apply_fn = Op.__dict__["apply"], Function.__dict__["apply"]
+    apply_fn = Function.__dict__["apply"]  # the one recording path, for Op and custom Functions alike
     x = tb.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
     y.backward()
     assert not hasattr(y.grad_fn, "viz_grad") and not hasattr(x, "viz_grad")
     with pytest.raises(ZeroDivisionError), capture():
-        assert engine._capture is not None and Op.__dict__["apply"] is not apply_op
+        assert engine._capture is not None and Function.__dict__["apply"] is not apply_fn
         with capture():  # nested: still on after the inner one closes
             pass
         assert engine._capture is not None
         raise ZeroDivisionError
     assert engine._capture is None
-    assert Op.__dict__["apply"] is apply_op and Function.__dict__["apply"] is apply_fn
+    assert Function.__dict__["apply"] is apply_fn and "apply" not in Op.__dict__
     z = (x * 2).sum()
     z.backward()
     assert not hasattr(z.grad_fn, "viz_grad") and not hasattr(z.grad_fn, "viz_value")

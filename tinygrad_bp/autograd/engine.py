@@ -5,10 +5,11 @@ then for every input that needs one: reduces the gradient to the input's shape (
 checks the shape, casts to the input's dtype and accumulates (into the parent node's pending
 gradient, or into a leaf's ``.grad``). No recursion, so graphs of any depth work.
 
-Two versions of that loop: ``run_backward`` moves NumPy arrays (the fast, usual path), and
-``run_backward_graph`` (``create_graph=True``) moves Tensors with grad mode on, so every step of the
-backward pass is itself recorded and the gradients can be differentiated again. Both call the same
-backward formulas: in create_graph mode ``ctx.saved_tensors`` returns graph Tensors (saved_values.py).
+The loop runs with grad mode set to ``create_graph``, as PyTorch's does. Usually that is off and
+the gradients are NumPy arrays (the fast path); with ``create_graph=True`` they are Tensors, every
+step of the backward pass is itself recorded, and the gradients can be differentiated again. Both
+run the same backward formulas: with grad mode on, ``ctx.saved_tensors`` returns graph Tensors
+(saved_values.py).
 Tensor hooks (``register_hook``, ``retain_grad``) run on a tensor's total gradient, before it is used.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from . import anomaly_mode, grad_mode, saved_values
+from . import anomaly_mode, grad_mode
 from .function import Function
 
 # tb.viz.capture() sets this to a callable that starts a pass and returns a per-node recorder
@@ -78,7 +79,7 @@ def backward(tensor: Tensor, gradient: Any = None, retain_graph: bool | None = N
     collecting = gc.isenabled()
     gc.disable()
     try:
-        (run_backward_graph if create_graph else run_backward)([(root, grad)], retain_graph=retain)
+        run_backward([(root, grad)], retain_graph=retain, graph=create_graph)
     finally:
         if collecting:
             gc.enable()
@@ -105,89 +106,32 @@ def _initial_grad(tensor: Tensor, gradient: Any, as_tensor: bool = False) -> Any
     return gradient if gradient.data.dtype == tensor.data.dtype else gradient.to(tensor.data.dtype)
 
 
-def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = None) -> None:
-    """Propagate gradients from (node, grad) pairs back to the leaves.
+def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = None, graph: bool = False) -> None:
+    """Propagate gradients from (node, grad) pairs back to the leaves: the one backward loop.
 
-    With ``capture`` (a dict whose keys are leaf Tensors or nodes) the gradients reaching those keys
-    are stored in it instead of being accumulated into ``.grad`` (this is ``autograd.grad``).
+    ``graph`` (create_graph=True) runs it with grad mode on, so the gradients are Tensors and every step
+    is recorded; otherwise with grad mode off, on arrays. With ``capture`` (a dict whose keys are leaf
+    Tensors or nodes) the gradients reaching those keys are stored in it instead of being accumulated
+    into ``.grad`` (this is ``autograd.grad``).
     """
     pending, ready, allowed, stop = _schedule(roots, capture)
     anomaly = anomaly_mode._enabled
     record = None if _capture is None else _capture()
-    hooked_leaves: dict = {}  # leaves with hooks get their total gradient at the end
-    while ready:
-        node = heappop(ready)[1]
-        g = pending.pop(node)
-        if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
-            g = _node_hooks(node, g, False)
-        if capture is not None and node in capture:
-            capture[node] = g
-            if node in stop:
-                continue
-        if node._raw:
-            grads = node.backward(node, g)
-        else:
-            with grad_mode.no_grad():
-                grads = _unwrap(node.backward(node, Tensor._make(g)))
-        if type(grads) is not tuple:
-            grads = (grads,)
-        if len(grads) != len(node.inputs):
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                               f"(expected {len(node.inputs)}, got {len(grads)})")
-        if anomaly:
-            anomaly_mode.check_grads(node, grads)
-        if record is not None:
-            record(node, g, grads)
-        for parent, gi in zip(node.inputs, grads):
-            if parent is None or gi is None:
-                continue
-            if type(parent) is Tensor or isinstance(parent, Tensor):
-                data = parent.data
-                if type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
-                    gi = _fit(gi, data.shape, data.dtype, node)
-                if capture is None and parent._backward_hooks is None:
-                    if parent._grad is None:  # the first gradient is copied: gi may be shared with other paths
-                        parent._grad = Tensor._make(gi.copy())
-                    else:
-                        parent._grad.data += gi
-                elif capture is None or parent in capture:
-                    prev = hooked_leaves.get(parent)
-                    hooked_leaves[parent] = gi if prev is None else prev + gi
-            else:
-                if type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype is not parent.dtype:
-                    gi = _fit(gi, parent.shape, parent.dtype, node)  # (dtypes are singletons: `is` is the cheap test)
-                prev = pending.get(parent)
-                if prev is not None:
-                    pending[parent] = prev + gi
-                elif allowed is None or parent in allowed:
-                    pending[parent] = gi
-                    heappush(ready, (-parent.seq, parent))
-        if not retain_graph and node.saved:
-            node.release()
-    _finish(pending, hooked_leaves, capture, False)
-
-
-def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None = None) -> None:
-    """``run_backward`` for create_graph=True: gradients are Tensors and each step is recorded.
-
-    Grad mode is on while it runs, and a built-in op's ``saved_tensors`` returns graph Tensors, so the
-    same backward formulas build the graph of the gradient (what a second ``backward()`` differentiates).
-    """
-    pending, ready, allowed, stop = _schedule(roots, capture)
-    anomaly = anomaly_mode._enabled
-    record = None if _capture is None else _capture()
-    leaves: dict = {}
-    with grad_mode.enable_grad():
+    fit = _fit_tensor if graph else _fit
+    leaves: dict = {}  # leaves that get their total gradient at the end (hooks, capture or create_graph)
+    state = grad_mode._state
+    mode, state.enabled = state.enabled, graph  # backward runs with grad mode = create_graph, as in PyTorch
+    try:
         while ready:
             node = heappop(ready)[1]
             g = pending.pop(node)
-            if node.hooks is not None:
-                g = _node_hooks(node, g, True)
+            if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
+                g = _node_hooks(node, g, graph)
             if capture is not None and node in capture:
                 capture[node] = g
                 if node in stop:
                     continue
-            grads = _backward_on_tensors(node, g) if node._raw else node.backward(node, g)
+            grads = node.backward(node, g) if node.arrays else call_backward(node, g, graph)
             if type(grads) is not tuple:
                 grads = (grads,)
             if len(grads) != len(node.inputs):
@@ -200,22 +144,42 @@ def run_backward_graph(roots: Iterable, retain_graph: bool, capture: dict | None
             for parent, gi in zip(node.inputs, grads):
                 if parent is None or gi is None:
                     continue
-                if isinstance(parent, Tensor):
-                    if capture is None or parent in capture:
-                        gi = _fit_tensor(gi, parent.data.shape, parent.data.dtype, node)
-                        prev = leaves.get(parent)
-                        leaves[parent] = gi if prev is None else prev + gi
-                else:
-                    gi = _fit_tensor(gi, parent.shape, parent.dtype, node)
+                if type(parent) is Tensor or isinstance(parent, Tensor):
+                    data = parent.data
+                    if graph or type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
+                        gi = fit(gi, data.shape, data.dtype, node)
+                    if (graph or capture is not None or parent._backward_hooks is not None):
+                        if capture is None or parent in capture:
+                            prev = leaves.get(parent)
+                            leaves[parent] = gi if prev is None else prev + gi
+                    elif parent._grad is None:  # the first gradient is copied: gi may be shared with other paths
+                        parent._grad = Tensor._make(gi.copy())
+                    else:
+                        parent._grad.data += gi
+                else:  # (dtypes are singletons: `is` is the cheap test)
+                    if graph or type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype is not parent.dtype:
+                        gi = fit(gi, parent.shape, parent.dtype, node)
                     prev = pending.get(parent)
                     if prev is not None:
                         pending[parent] = prev + gi
                     elif allowed is None or parent in allowed:
                         pending[parent] = gi
                         heappush(ready, (-parent.seq, parent))
-            if not retain_graph:
+            if not retain_graph and node.saved:
                 node.release()
-        _finish(pending, leaves, capture, True)
+        _finish(pending, leaves, capture, graph)
+    finally:
+        state.enabled = mode
+
+
+def call_backward(node: Function, g: Any, graph: bool) -> Any:
+    """A custom Function's backward: it takes and returns Tensors (arrays again unless ``graph``)."""
+    if graph:
+        return node.backward(node, g)
+    grads = node.backward(node, Tensor._make(g))
+    if isinstance(grads, tuple):
+        return tuple(x.data if isinstance(x, Tensor) else x for x in grads)
+    return grads.data if isinstance(grads, Tensor) else grads
 
 
 def _finish(pending: dict, leaves: dict, capture: dict | None, graph: bool) -> None:
@@ -230,18 +194,6 @@ def _finish(pending: dict, leaves: dict, capture: dict | None, graph: bool) -> N
             _leaf_grad(leaf, g, graph)
         else:
             capture[leaf] = _leaf_hooks(leaf, g, graph)
-
-
-def _backward_on_tensors(node: Function, g: Tensor) -> Any:
-    """Run a built-in op's backward with its saved arrays shown as graph Tensors (saved_values.as_tensors)."""
-    saved = node.saved_tensors  # raises if freed or modified in place
-    if not saved:
-        return node.backward(node, g)
-    node.saved = saved_values.as_tensors(node, saved)
-    try:
-        return node.backward(node, g)
-    finally:
-        node.saved = saved
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -277,7 +229,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         else:
             node_roots.append((key, g))
     if node_roots:
-        (run_backward_graph if create_graph else run_backward)(node_roots, retain_graph=retain, capture=capture)
+        run_backward(node_roots, retain_graph=retain, capture=capture, graph=create_graph)
     result = []
     for i, key in enumerate(keys):
         g = capture[key]
@@ -428,9 +380,3 @@ def _node_hooks(node: Function, g: Any, graph: bool) -> Any:
         else:
             t._grad = Tensor._make(t._grad.data + g)
     return g
-
-
-def _unwrap(grads: Any) -> Any:
-    if isinstance(grads, tuple):
-        return tuple(g.data if isinstance(g, Tensor) else g for g in grads)
-    return grads.data if isinstance(grads, Tensor) else grads

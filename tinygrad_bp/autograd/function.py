@@ -1,19 +1,21 @@
-"""Graph nodes: `Function` (PyTorch's custom-op API) and `Op` (the built-in primitives).
+"""Graph nodes: `Function` (PyTorch's custom-op API) and `Op` (the built-in primitives), recorded by one ``apply``.
 
-Calling ``SomeFunction.apply(*inputs)`` runs ``forward`` with graph recording off. When grad mode is on
-and an input requires grad, the call also creates a *node*: an instance of the Function class that
-serves as ``ctx`` in forward and backward and becomes the output's ``grad_fn``. A node knows:
+Calling ``SomeFunction.apply(*inputs)`` runs ``forward``. When grad mode is on and an input requires grad,
+the call also creates a *node*: an instance of the class that serves as ``ctx`` in forward and backward
+and becomes the output's ``grad_fn``. A node knows:
 
 * ``inputs``: one entry per positional input: the parent node, the leaf Tensor that requires grad,
   or ``None`` (a constant, or an input that needs no gradient);
 * ``shape`` / ``dtype``: those of its output (the engine reduces gradients to them);
 * ``seq``: its creation number; backward runs nodes from the highest number down (a consumer is
   always created after its inputs, so this is a topological order);
-* ``saved``: what ``save_for_backward`` stored, released after ``backward()`` unless ``retain_graph``;
-  with it ``args`` (the inputs as passed) and ``clock`` (for the in-place check, see ``saved_values.py``);
+* ``saved`` / ``roles``: what ``save_for_backward`` stored and, recorded with it, what each value is
+  (``roles[k]``: the index of the input it is, ``OUTPUT``, or ``None`` for a constant); ``clock`` for the
+  in-place check (``saved_values.py``). Released after ``backward()`` unless ``retain_graph``;
 * ``hooks`` / ``retained``: the hooks and ``retain_grad()`` of the output tensor (None if none).
 
-`Op` is the fast variant the built-in ops use: forward and backward see NumPy arrays, not Tensors.
+The two kinds differ only in what forward and backward see: a `Function` gets Tensors (forward runs
+with grad off), an `Op` gets NumPy arrays (the fast path every built-in op takes).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from . import anomaly_mode, grad_mode, saved_values
 
 _grad_state = grad_mode._state  # this thread's grad mode: read on every op
 
+OUTPUT = -1  # the role of a saved value that is the node's own output
+_OUT, _FIRST_TWO = (OUTPUT,), (0, 1)
 _FREED = "freed"
 _NONES = itertools.repeat(None)
 _sequence = itertools.count()  # nodes are numbered in creation order: a consumer is always numbered later
@@ -43,13 +47,14 @@ class Function:
     that need none). Use ``ctx.save_for_backward(*tensors)`` and ``ctx.saved_tensors``.
     """
 
-    _raw = False  # forward/backward see Tensors (Op overrides: NumPy arrays)
+    arrays = False  # forward/backward see Tensors (Op: NumPy arrays)
 
     inputs: tuple
     shape: tuple
     dtype: np.dtype
     needs_input_grad: tuple
     saved: Any = ()
+    roles: tuple = ()
     hooks: Any = None  # {id: fn} of register_hook on the output tensor (also set, maybe empty, by retain_grad)
     retained: Any = None  # weakref to the output tensor that called retain_grad()
 
@@ -69,18 +74,10 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple:
-        """The values saved in forward. A custom Function's own output comes back, in create_graph mode,
-        as the graph's output (so a second derivative flows through it, as in PyTorch)."""
-        saved = self._checked_saved()
-        k = self.output_slot
-        if k is not None and _grad_state.enabled and saved:
-            return saved[:k] + (Tensor._make(saved[k].data, self),) + saved[k + 1:]
-        return saved
+        """The values saved in forward, after checking they were neither freed nor modified in place since.
 
-    output_slot: Any = None  # custom Functions: where save_for_backward got forward's output
-
-    def _checked_saved(self) -> tuple:
-        """``saved``, after checking it was neither freed nor modified in place since."""
+        During a ``create_graph`` pass they come back as graph Tensors (``saved_values.as_graph``), so
+        the same backward formula builds the graph of the gradient."""
         saved = self.saved
         if saved is _FREED:
             raise RuntimeError(
@@ -90,7 +87,7 @@ class Function:
                 "through the graph a second time or access saved tensors after calling backward.")
         if saved and self.clock != saved_values.clock:
             saved_values.check(self)
-        return saved
+        return saved_values.as_graph(self) if saved and _grad_state.enabled else saved
 
     def name(self) -> str:
         """PyTorch's name for this node, e.g. 'MulBackward0' (custom Functions: 'MyFnBackward')."""
@@ -110,60 +107,13 @@ class Function:
         """Free the saved values (called by backward() unless retain_graph)."""
         if self.saved:
             self.saved = _FREED
-            self.args = None
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run forward on the inputs and, if one requires grad, make the output's ``grad_fn`` this op's node."""
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        ctx = cls()
-        ctx.saved = ()
-        ctx.needs_input_grad = needs
-        with grad_mode.no_grad():
-            out = cls.forward(ctx, *args, **kwargs)
-        if not (_grad_state.enabled and any(needs)):
-            return out
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
-        if ctx.saved:
-            ctx.clock = saved_values.clock
-        if anomaly_mode._enabled:
-            ctx.trace = anomaly_mode.forward_trace()
-        ctx.inputs = tuple(_parent(a) if n else None for a, n in zip(args, needs))
-        ctx.seq = next(_sequence)
-        ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
-        ctx.output_slot = next((k for k, v in enumerate(ctx.saved) if v is out), None)
-        return Tensor._make(out.data, ctx)
-
-
-class Op(Function):
-    """A built-in primitive: forward and backward work on NumPy arrays (Tensors are unwrapped).
-
-    ``backward`` returns one gradient per positional input; the engine sums each back to its
-    input's shape (``unbroadcast``) and casts it to the input's dtype. Keyword arguments of
-    ``apply`` are configuration passed to ``forward``. An op that saves its own output saves it
-    last (``save_for_backward(x, out)``), so create_graph can tell it from a constant.
-    """
-
-    _raw = True
-    saved_tensors = property(Function._checked_saved)  # arrays; create_graph swaps them (engine, saved_values)
-    # attributes set on every recorded node (args and clock: when it saves) live in slots: faster to set
-    __slots__ = ("inputs", "seq", "shape", "dtype", "args", "clock")
-
-    @property
-    def needs_input_grad(self) -> tuple:
-        """One bool per positional input: does it want a gradient? (computed when backward asks)"""
-        return tuple(map(is_not, self.inputs, _NONES))
-
-    def name(self) -> str:
-        return type(self).__name__ + "Backward0"
-
-    @classmethod
-    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
-        """Run forward on the arrays of the inputs; record a node when grad mode is on and an input requires grad."""
+        """Run forward on the inputs; record a node when grad mode is on and an input requires grad."""
         enabled = _grad_state.enabled
         record = False
-        datas = []  # what forward gets: arrays for Tensors, the rest as is
+        datas = []  # what an Op's forward gets: arrays for Tensors, the rest as is
         parents = []  # node.inputs: the parent node, the leaf, or None (no gradient wanted)
         for a in args:
             if type(a) is Tensor or isinstance(a, Tensor):
@@ -175,21 +125,36 @@ class Op(Function):
             else:
                 datas.append(a)
             parents.append(None)
-        ctx = cls.__new__(cls) if record else _NO_GRAPH
-        try:
-            out = cls.forward(ctx, *datas, **kwargs) if kwargs else cls.forward(ctx, *datas)
-        except ValueError as e:  # NumPy's broadcast failure becomes PyTorch's RuntimeError naming op and shapes
-            if "broadcast" not in str(e):
-                raise
-            raise RuntimeError(_broadcast_error(cls.__name__, datas)) from e
-        if not record:
-            return _make(out)
+        if cls.arrays:
+            ctx = cls.__new__(cls) if record else _NO_GRAPH
+            try:
+                out = cls.forward(ctx, *datas, **kwargs) if kwargs else cls.forward(ctx, *datas)
+            except ValueError as e:  # NumPy's broadcast failure becomes PyTorch's RuntimeError naming op and shapes
+                if "broadcast" not in str(e):
+                    raise
+                raise RuntimeError(_broadcast_error(cls.__name__, datas)) from e
+            if not record:
+                return _make(out)
+            result = out
+        else:
+            ctx = cls()
+            ctx.needs_input_grad = tuple(map(is_not, parents, _NONES))
+            with grad_mode.no_grad():
+                result = cls.forward(ctx, *args, **kwargs)
+            if not record:
+                return result
+            if not isinstance(result, Tensor):
+                raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(result).__name__}")
+            datas, out = args, result.data
         saved = ctx.saved
-        if saved:  # for the in-place check and create_graph (saved_values.py); an op saves its output last
-            ctx.args = tuple(datas)  # arrays, not Tensors: nothing for the cyclic GC to track
+        if saved:  # each saved value's role, for create_graph and the in-place check (saved_values.py)
+            if len(saved) == 1 and saved[0] is result:  # the two common cases first: (out,) and (x, y)
+                ctx.roles = _OUT
+            elif len(saved) == 2 and len(datas) >= 2 and saved[0] is datas[0] and saved[1] is datas[1]:
+                ctx.roles = _FIRST_TWO
+            else:
+                ctx.roles = _roles(saved, datas, result)
             ctx.clock = saved_values.clock
-            if saved[-1] is out:
-                ctx.output_saved = True
         if anomaly_mode._enabled:
             ctx.trace = anomaly_mode.forward_trace()
         ctx.inputs = tuple(parents)
@@ -197,6 +162,42 @@ class Op(Function):
         ctx.shape = out.shape
         ctx.dtype = out.dtype
         return _make(out, ctx)
+
+
+class Op(Function):
+    """A built-in primitive: forward and backward work on NumPy arrays (Tensors are unwrapped).
+
+    ``backward`` returns one gradient per positional input; the engine sums each back to its
+    input's shape (``unbroadcast``) and casts it to the input's dtype. Keyword arguments of
+    ``apply`` are configuration passed to ``forward``.
+    """
+
+    arrays = True
+    # attributes set on every recorded node live in slots: faster to set
+    __slots__ = ("inputs", "seq", "shape", "dtype", "roles", "clock")
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """One bool per positional input: does it want a gradient? (computed when backward asks)"""
+        return tuple(map(is_not, self.inputs, _NONES))
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward0"
+
+
+def _roles(saved: tuple, args: Any, out: Any) -> tuple:
+    """The role of each saved value: the index of the positional input it is (position k tried first, as
+    ``x * x.detach()`` passes one array twice), ``OUTPUT`` for forward's result, None for anything else."""
+    roles = []
+    n = len(args)
+    for k, s in enumerate(saved):
+        if k < n and args[k] is s:
+            roles.append(k)
+        elif s is out:
+            roles.append(OUTPUT)
+        else:
+            roles.append(next((i for i, a in enumerate(args) if a is s), None))
+    return tuple(roles)
 
 
 class AccumulateGrad:
@@ -228,7 +229,7 @@ class AccumulateGrad:
 
 
 class _NoGraph:
-    """The ctx forward gets when no graph is recorded: saving and attributes are no-ops."""
+    """The ctx an Op's forward gets when no graph is recorded: saving and attributes are no-ops."""
 
     __slots__ = ()
     needs_input_grad = ()
@@ -248,7 +249,3 @@ def _broadcast_error(op: str, datas: list) -> str:
     if len(shapes) == 2:
         return _broadcast_message(op.lower(), *shapes)
     return f"{op.lower()}: shapes {', '.join(map(str, shapes))} cannot be broadcast together"
-
-
-def _parent(t: Tensor) -> Any:
-    return t.grad_fn if t.grad_fn is not None else t

@@ -9,9 +9,9 @@ since, and if so raises PyTorch's RuntimeError ("modified by an inplace operatio
 is modified in place the check is one integer comparison.
 
 create_graph. The built-in ops save NumPy arrays. When ``backward(create_graph=True)`` runs their
-backward formulas on Tensors, ``saved_tensors`` hands back, for each saved array: the input Tensor
-it came from (so the gradient depends on that input in the new graph), the node's own output as a
-Tensor whose ``grad_fn`` is the node, or the array itself (a constant).
+backward formulas on Tensors, ``saved_tensors`` hands back each saved value by the role recorded
+when it was saved: the input Tensor it came from (so the gradient depends on that input in the new
+graph), the node's own output as a Tensor whose ``grad_fn`` is the node, or a constant.
 """
 
 from __future__ import annotations
@@ -72,54 +72,33 @@ def check(node: Any) -> None:
             expected = f"version {entry[1] - later}" + (" or earlier" if later == _LOG else "")
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: [{data.dtype} tensor of shape {tuple(data.shape)}], {_describe(node, k, s)}, is at "
+                f"operation: [{data.dtype} tensor of shape {tuple(data.shape)}], {_describe(node, k)}, is at "
                 f"version {entry[1]}; expected {expected} instead. Hint: {node.name()} needs the value the tensor "
                 "had when it was saved; modify it in place only after backward(), or work on a copy (clone()).")
 
 
-def _describe(node: Any, k: int, s: Any) -> str:
+def _describe(node: Any, k: int) -> str:
     name = node.name()
-    if node._raw:
-        if k == len(node.saved) - 1 and getattr(node, "output_saved", False):
-            return f"which is output 0 of {name} and was saved by it for backward"
-        i = input_index(node, k, s)
-        if i is not None:
-            return f"which is input {i} of {name} and was saved by it for backward"
+    role = node.roles[k] if k < len(node.roles) else None
+    if role == -1:  # OUTPUT
+        return f"which is output 0 of {name} and was saved by it for backward"
+    if role is not None and node.arrays:
+        return f"which is input {role} of {name} and was saved by it for backward"
     return f"which {name} saved for backward (saved tensor {k})"
 
 
-def input_index(node: Any, k: int, s: Any) -> int | None:
-    """Which positional input of a built-in op the saved array ``s`` (saved at position k) is, or None.
-
-    ``node.args`` holds the arrays forward received; ops save inputs in argument order, so position
-    k is tried first (``x * x.detach()`` passes one array twice).
-    """
-    args = getattr(node, "args", None) or ()
-    if k < len(args) and args[k] is s:
-        return k
-    for i, a in enumerate(args):
-        if a is s:
-            return i
-    return None
-
-
-def as_tensors(node: Any, saved: tuple) -> tuple:
-    """The saved values of a built-in op as graph Tensors (create_graph mode).
-
-    An input that needs a gradient comes back as the leaf itself or as ``Tensor._make(array, parent)``
-    (the parent node's output); the op's own output as ``Tensor._make(array, node)``; the rest as constants.
-    """
+def as_graph(node: Any) -> tuple:
+    """The saved values as graph Tensors, for a create_graph pass, by their roles: an input that needs a
+    gradient comes back as the leaf itself or as ``Tensor._make(array, parent)`` (the parent node's output),
+    the node's own output as ``Tensor._make(array, node)``; the rest (constants) as they are."""
     from ..tensor import Tensor
     out = []
-    last = len(saved) - 1
-    for k, s in enumerate(saved):
-        v = s
-        i = input_index(node, k, s)
-        if i is not None:
-            parent = node.inputs[i]
+    for s, role in zip(node.saved, node.roles):
+        if role == -1:
+            s = Tensor._make(s.data if isinstance(s, Tensor) else s, node)
+        elif role is not None and node.arrays:
+            parent = node.inputs[role]
             if parent is not None:
-                v = parent if isinstance(parent, Tensor) else Tensor._make(s, parent)
-        elif k == last and getattr(node, "output_saved", False):
-            v = Tensor._make(s, node)
-        out.append(v)
+                s = parent if isinstance(parent, Tensor) else Tensor._make(s, parent)
+        out.append(s)
     return tuple(out)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import engine
-from ..autograd.function import Function, Op
+from ..autograd.function import Function
 from ..tensor import Tensor
 
 _depth = 0  # nested capture() contexts currently open
@@ -109,7 +109,7 @@ def _start() -> None:
     _depth += 1
     if _depth > 1:
         return
-    for cls in (Op, Function):
+    for cls in (Function,):
         _original_apply[cls] = cls.__dict__["apply"]
         cls.apply = _recording_apply(cls, _original_apply[cls])
     engine._capture = begin_pass

@@ -190,11 +190,8 @@ def _numbers(a: np.ndarray) -> Any:
 
 
 def _call_backward(node: Any, g: np.ndarray) -> tuple:
-    if node._raw:
-        grads = node.backward(node, g)
-    else:
-        with grad_mode.no_grad():
-            grads = engine._unwrap(node.backward(node, Tensor._make(g)))
+    with grad_mode.no_grad():
+        grads = node.backward(node, g) if node.arrays else engine.call_backward(node, g, False)
     return grads if type(grads) is tuple else (grads,)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.saved_values import input_index
+from ..autograd.function import OUTPUT
 from ..tensor import Tensor
 
 
@@ -172,14 +172,13 @@ def _saved_arrays(node: Any) -> Any:
         if not isinstance(value, np.ndarray):
             continue
         origin = None
-        if k == len(values) - 1 and getattr(node, "output_saved", False):
+        role = node.roles[k] if k < len(node.roles) else None
+        if role == OUTPUT:
             origin = ("output", node)
-        else:
-            i = input_index(node, k, value)
-            if i is not None:
-                parent = node.inputs[i]
-                is_node = parent is not None and not isinstance(parent, Tensor)
-                origin = ("output", parent) if is_node else ("input", None)
+        elif role is not None:
+            parent = node.inputs[role]
+            is_node = parent is not None and not isinstance(parent, Tensor)
+            origin = ("output", parent) if is_node else ("input", None)
         out.append((value, origin))
     return out
 
