@@ -49,6 +49,64 @@ def test_conv2d_second_derivatives():
     assert gradgradcheck(lambda x, w: F.conv2d(x, w, stride=2, padding=1), (x, w))
 
 
+MODULE_CONVS = [
+    (2, dict()), (2, dict(stride=2, padding=1)), (2, dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2))),
+    (2, dict(groups=2, bias=False)), (2, dict(padding="same", dilation=2)),
+    (2, dict(padding=1, padding_mode="circular")),
+    (1, dict()), (1, dict(stride=2, padding=2, groups=2)), (1, dict(padding="same", dilation=2)),
+]
+
+
+@pytest.mark.parametrize("nd,kwargs", MODULE_CONVS, ids=[f"{nd}d-{k}" for nd, k in MODULE_CONVS])
+@pytest.mark.parametrize("batched", [True, False])
+def test_conv_modules_fused_node_equals_functional_form_values_and_gradients(nd, kwargs, batched):
+    # nn.Conv1d/2d run one fused node (ops.conv.Conv, batch-last columns); F.conv1d/2d (gradchecked above) the
+    # Unfold + MatMul graph: the two must agree, forward and backward.
+    cls, fn = (nn.Conv2d, F.conv2d) if nd == 2 else (nn.Conv1d, F.conv1d)
+    conv = cls(4, 6, 3, **kwargs).double()
+    spatial = (7, 6) if nd == 2 else (9,)
+    x = _t(*(((3,) if batched else ()) + (4,) + spatial))
+    y = conv(x)
+    node = y.grad_fn if batched else y.grad_fn.next_functions[0][0]  # unbatched: squeeze(0) of the batch of one
+    assert node.name() == "ConvBackward0"
+    padded = x if conv.padding_mode == "zeros" else F.pad(x, conv._reversed_padding_repeated_twice,
+                                                           mode=conv.padding_mode)
+    ref = fn(padded, conv.weight, conv.bias, conv.stride, conv.padding if conv.padding_mode == "zeros" else 0,
+             conv.dilation, conv.groups)
+    np.testing.assert_allclose(y.detach().numpy(), ref.detach().numpy(), rtol=1e-12, atol=1e-12)
+    r = tb.tensor(np.random.default_rng(5).standard_normal(y.shape))
+    params = [x, conv.weight] + ([conv.bias] if conv.bias is not None else [])
+    ours = tb.autograd.grad((y * r).sum(), params)
+    theirs = tb.autograd.grad((ref * r).sum(), params)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_conv_module_gradcheck_and_second_derivatives():
+    conv = nn.Conv2d(2, 3, 2, stride=2, padding=1).double()
+    w, b = conv.weight, conv.bias
+    assert gradcheck(lambda x: conv(x), (_t(2, 2, 4, 5),))
+    assert gradgradcheck(lambda x: conv(x), (_t(1, 2, 4, 4),))
+    x = _t(1, 2, 4, 4)
+    gw, = tb.autograd.grad(conv(x).pow(2).sum(), [w], create_graph=True)
+    gxw = tb.autograd.grad(gw.sum(), [x, w, b], allow_unused=True)  # through the fused node's graph backward
+    ref_gw, = tb.autograd.grad(F.conv2d(x, w, b, 2, 1).pow(2).sum(), [w], create_graph=True)
+    ref = tb.autograd.grad(ref_gw.sum(), [x, w, b], allow_unused=True)
+    for a, b_ in zip(gxw, ref):
+        np.testing.assert_allclose(a.detach().numpy(), b_.detach().numpy(), rtol=1e-12, atol=1e-12)
+    conv1 = nn.Conv1d(2, 4, 3, groups=2).double()
+    assert gradcheck(lambda x: conv1(x), (_t(2, 2, 6),))
+
+
+def test_conv_module_float32_stays_float32():
+    conv = nn.Conv2d(1, 2, 3)
+    x = tb.randn(2, 1, 5, 5, requires_grad=True)
+    y = conv(x)
+    y.sum().backward()
+    assert y.dtype == tb.float32 and x.grad.dtype == tb.float32 and conv.weight.grad.dtype == tb.float32
+    assert y.detach().numpy().flags["C_CONTIGUOUS"] and x.grad.numpy().flags["C_CONTIGUOUS"]
+
+
 def test_conv2d_output_shapes_and_unbatched_input():
     conv = nn.Conv2d(3, 5, 3, stride=2, padding=1)
     assert conv(tb.randn(4, 3, 9, 8)).shape == (4, 5, 5, 4)

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import creation
 from ..device import resolve
+from ..ops import conv as _conv
 from ..tensor import Tensor
 from . import functional_layers as FL
 from . import init
@@ -95,6 +96,29 @@ class _ConvNd(Module):
                                f"but got {channels} channels instead (weight of size {list(self.weight.shape)}, "
                                f"groups={self.groups})")
 
+    def _conv_forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """The convolution as one fused node (`ops.conv.Conv`, batch-last columns); inputs that F.conv1d /
+        F.conv2d would reject (dtype mismatch, kernel larger than the padded input) go there for its error."""
+        n = self._nd
+        p = self._parameters
+        weight, bias = p["weight"], p["bias"]
+        src, padding = input, self.padding
+        if self.padding_mode != "zeros":
+            src, padding = FL.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), 0
+        unbatched = src.ndim == n + 1
+        x = src.unsqueeze(0) if unbatched else src
+        pads = FL._conv_padding(padding, self.kernel_size, self.stride, self.dilation, n, f"conv{n}d")
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
+        effective = tuple(d * (k - 1) + 1 for d, k in zip(self.dilation, self.kernel_size))
+        if (not isinstance(weight, Tensor) or x.dtype != weight.dtype or (bias is not None and bias.dtype != x.dtype)
+                or any(e > q for e, q in zip(effective, padded))):
+            conv = FL.conv2d if n == 2 else FL.conv1d
+            return conv(src, weight, bias, self.stride, padding, self.dilation, self.groups)
+        out = tuple((q - e) // s + 1 for q, e, s in zip(padded, effective, self.stride))
+        y = _conv.Conv.apply(x, weight, bias, stride=self.stride, dilation=self.dilation, padding=pads, out=out,
+                             groups=self.groups)
+        return y.squeeze(0) if unbatched else y
+
     def extra_repr(self) -> str:
         n = self._nd
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
@@ -121,11 +145,7 @@ class Conv2d(_ConvNd):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
         """cross-correlation of the input with the weight, plus the bias"""
         self._check_input(input)
-        p = self._parameters
-        if self.padding_mode != "zeros":
-            padded = FL.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return FL.conv2d(padded, p["weight"], p["bias"], self.stride, 0, self.dilation, self.groups)
-        return FL.conv2d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(input)
 
 
 class Conv1d(_ConvNd):
@@ -137,11 +157,7 @@ class Conv1d(_ConvNd):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         """cross-correlation of the input with the weight, plus the bias"""
         self._check_input(input)
-        p = self._parameters
-        if self.padding_mode != "zeros":
-            padded = FL.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return FL.conv1d(padded, p["weight"], p["bias"], self.stride, 0, self.dilation, self.groups)
-        return FL.conv1d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(input)
 
 
 class Unfold(Module):

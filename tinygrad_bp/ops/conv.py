@@ -111,6 +111,128 @@ class Fold(Op):
         return Unfold.apply(g, **ctx.config)
 
 
+@functools.lru_cache(maxsize=256)
+def _batch_last_offsets(kernel: tuple, stride: tuple, dilation: tuple, out: tuple) -> tuple:
+    """As `_offsets`, for a batch-last padded input (C, *padded, N): the slices of each kernel offset."""
+    return tuple([(slice(None),) + tuple(slice(o * d, o * d + st * (m - 1) + 1, st)
+                                         for o, d, st, m in zip(offset, dilation, stride, out))
+                  for offset in itertools.product(*(range(k) for k in kernel))])
+
+
+def _batch_last(x: np.ndarray, padding: tuple) -> np.ndarray:
+    """x (N, C, *spatial) as a contiguous (C, *padded, N) array, zero padded: one copy."""
+    nd = x.ndim - 2
+    perm = (1,) + tuple(range(2, nd + 2)) + (0,)
+    if not any(lo or hi for lo, hi in padding):
+        return np.ascontiguousarray(x.transpose(perm))
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding))
+    xt = np.zeros((x.shape[1],) + padded + (x.shape[0],), dtype=x.dtype)
+    xt[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding))] = x.transpose(perm)
+    return xt
+
+
+def im2col_batch_last(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, padding: tuple, out: tuple,
+                      groups: int = 1) -> np.ndarray:
+    """Columns (G, Cg·prod(kernel), L·N) of x (N, C, *spatial): `im2col` with the sample index innermost, so
+    that each kernel offset's slice copy moves runs of out[-1]·N contiguous values (not out[-1])."""
+    n, c = x.shape[:2]
+    xt = _batch_last(x, padding)
+    cols = np.empty((c,) + tuple(kernel) + tuple(out) + (n,), dtype=x.dtype)
+    for offset, window in zip(_kernel_offsets(kernel), _batch_last_offsets(kernel, stride, dilation, out)):
+        cols[(slice(None),) + offset] = xt[window]
+    return cols.reshape(groups, (c // groups) * int(np.prod(kernel)), int(np.prod(out)) * n)
+
+
+def col2im_batch_last(cols: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple,
+                      padding: tuple, out: tuple) -> np.ndarray:
+    """The adjoint of `im2col_batch_last`, as a contiguous (N, C, *spatial) array: one strided add per
+    kernel offset into a batch-last padded image, then one transposing copy of its interior."""
+    n, c = shape[:2]
+    nd = len(kernel)
+    g = cols.reshape((c,) + tuple(kernel) + tuple(out) + (n,))
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(shape[2:], padding))
+    gxt = np.zeros((c,) + padded + (n,), dtype=cols.dtype)
+    for offset, window in zip(_kernel_offsets(kernel), _batch_last_offsets(kernel, stride, dilation, out)):
+        gxt[window] += g[(slice(None),) + offset]
+    crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape[2:], padding))
+    return np.ascontiguousarray(gxt[(slice(None),) + crop].transpose((nd + 1, 0) + tuple(range(1, nd + 1))))
+
+
+class Conv(Op):
+    """y[n, o] = b[o] + Σ W[o] · window of x (cross-correlation, one BLAS product per group on im2col columns);
+    dL/dW = G·colsᵀ, dL/db = Σ G, dL/dx = col2im(Wᵀ·G) with G the output gradient as a (O, L·N) matrix.
+
+    Fused (Unfold, MatMul, the output permute and the bias in one node) so that the columns can use the
+    batch-last layout of `im2col_batch_last`, whose window copies and col2im adds move long contiguous
+    runs; the output comes back as a contiguous (N, O, *out) array. ``padding`` is ((lo, hi), ...) and
+    ``out`` the output size, both checked by the caller. With create_graph the gradients are built from
+    ``Unfold``, ``Fold`` and Tensor products, so they are differentiable again."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, stride: tuple = (),
+                dilation: tuple = (), padding: tuple = (), out: tuple = (), groups: int = 1) -> np.ndarray:
+        n, nd, o = x.shape[0], x.ndim - 2, w.shape[0]
+        kernel = tuple(w.shape[2:])
+        cols = im2col_batch_last(x, kernel, stride, dilation, padding, out, groups)
+        if groups == 1:
+            y = w.reshape(o, -1) @ cols[0]  # (O, L·N): one 2-D BLAS product
+        else:
+            y = np.matmul(w.reshape(groups, o // groups, -1), cols)  # (G, Og, L·N)
+        y = y.reshape((o,) + tuple(out) + (n,)).transpose((nd + 1, 0) + tuple(range(1, nd + 1)))
+        res = np.empty((n, o) + tuple(out), dtype=y.dtype)
+        if b is None:
+            np.copyto(res, y)
+        else:
+            np.add(y, b.reshape((o,) + (1,) * nd), out=res)  # the bias, added during the transposing copy
+        ctx.save_for_backward(x, w)
+        ctx.cols = cols
+        ctx.config = dict(kernel=kernel, stride=stride, dilation=dilation, padding=padding, out=out, groups=groups)
+        return res
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, w = ctx.saved_tensors
+        cfg = ctx.config
+        groups, nd, o = cfg["groups"], g.ndim - 2, w.shape[0]
+        need_x, need_w, need_b = ctx.needs_input_grad
+        if not (_xp._is_array(g) and _xp._is_array(x) and _xp._is_array(w)):
+            return _conv_backward_graph(x, w, g, cfg, need_x, need_w, need_b)
+        gt = np.ascontiguousarray(g.transpose((1,) + tuple(range(2, nd + 2)) + (0,)))  # (O, *out, N)
+        gm = gt.reshape(groups, o // groups, -1)
+        cols = ctx.cols
+        gx = gw = gb = None
+        if need_b:
+            gb = gt.reshape(o, -1).sum(axis=1)
+        if need_w:
+            gw = (gm[0] @ cols[0].T if groups == 1 else np.matmul(gm, cols.transpose(0, 2, 1))).reshape(w.shape)
+        if need_x:
+            wm = w.reshape(groups, o // groups, -1)
+            gcols = wm[0].T @ gm[0] if groups == 1 else np.matmul(wm.transpose(0, 2, 1), gm)
+            gx = col2im_batch_last(gcols, x.shape, cfg["kernel"], cfg["stride"], cfg["dilation"], cfg["padding"],
+                                   cfg["out"])
+        return gx, gw, gb
+
+
+def _conv_backward_graph(x: Any, w: Any, g: Any, cfg: dict, need_x: bool, need_w: bool, need_b: bool) -> tuple:
+    """Conv's gradients as a graph (create_graph): columns by Unfold (the standard layout), Tensor products, Fold."""
+    from ..tensor import _as_tensor
+
+    x, w, g = _as_tensor(x), _as_tensor(w), _as_tensor(g)
+    groups, nd, o, n = cfg["groups"], g.ndim - 2, w.shape[0], x.shape[0]
+    positions = int(np.prod(cfg["out"]))
+    gm = g.reshape((n, groups, o // groups, positions)).permute((1, 2, 0, 3)).reshape((groups, o // groups, -1))
+    gx = gw = gb = None
+    if need_b:
+        gb = g.sum(axis=(0,) + tuple(range(2, nd + 2)))
+    if need_w:
+        cols = Unfold.apply(x, **cfg)  # (G, Cg·k, N·L)
+        gw = (gm @ cols.transpose(-1, -2)).reshape(w.shape)
+    if need_x:
+        gcols = w.reshape((groups, o // groups, -1)).transpose(-1, -2) @ gm
+        gx = Fold.apply(gcols, shape=tuple(x.shape), **cfg)
+    return gx, gw, gb
+
+
 def _first_max_masks(xp: np.ndarray, y: np.ndarray, windows: tuple) -> list:
     """Per kernel offset, where that offset holds its window's first maximum (ties: the earliest offset).
     A window holding NaN has NaN as its maximum; PyTorch then routes the gradient to its last NaN."""
