@@ -32,7 +32,9 @@ from .creation import (  # noqa: I001
 from .device import backends, cuda, device, get_default_device, set_default_device
 from .dtypes import bool, double, float, float32, float64, get_default_dtype, int32, int64, long, set_default_dtype  # noqa: A004
 from .random import Generator, initial_seed, manual_seed, seed
-from .tensor import Tensor, cat, matmul, maximum, minimum, stack, where
+from .tensor import Tensor
+from .tensor_math import matmul, maximum, minimum, where
+from .tensor_shape import cat, stack
 
 __version__ = "0.1.0"
 

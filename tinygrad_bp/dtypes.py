@@ -75,3 +75,19 @@ def promote(a: np.dtype, a_rank: int, b: np.dtype, b_rank: int) -> np.dtype:
     if b_rank == 0:  # a Python scalar of a higher category
         return _default_float if cb == 2 else int64
     return b
+
+
+_TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                     "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def c_type_name(dtype: np.dtype) -> str:
+    """The C name PyTorch prints for an element type ('float', 'double', 'long int')."""
+    name = np.dtype(dtype).name
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
+            "int8": "signed char", "uint8": "unsigned char", "float16": "c10::Half"}.get(name, name)
+
+
+def type_name(dtype: np.dtype) -> str:
+    """PyTorch's name of a scalar type in messages ('Float', 'Long', ...)."""
+    return _TORCH_TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from . import creation
-from .tensor import Tensor, _compare, _make, matmul
+from .tensor import Tensor, _make
+from .tensor_math import _compare, matmul
 
 # name -> (NumPy function, what it computes): a bool tensor, broadcasting, never in the graph
 _BINARY_PREDICATES = {

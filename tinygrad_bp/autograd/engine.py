@@ -24,6 +24,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import anomaly_mode, grad_mode
+from . import hooks as _hooks
 from .function import Function
 
 # tb.viz.capture() sets this to a callable that starts a pass and returns a per-node recorder
@@ -126,7 +127,7 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
             node = heappop(ready)[1]
             g = pending.pop(node)
             if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
-                g = _node_hooks(node, g, graph)
+                g = _hooks.node_hooks(node, g, graph)
             if capture is not None and node in capture:
                 capture[node] = g
                 if node in stop:
@@ -193,7 +194,7 @@ def _finish(pending: dict, leaves: dict, capture: dict | None, graph: bool) -> N
         if capture is None:
             _leaf_grad(leaf, g, graph)
         else:
-            capture[leaf] = _leaf_hooks(leaf, g, graph)
+            capture[leaf] = _hooks.leaf_hooks(leaf, g, graph)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -337,46 +338,10 @@ def _leaf_grad(leaf: Tensor, g: Any, graph: bool) -> None:
 
     With create_graph the new ``.grad`` keeps its graph (and is a new Tensor, never updated in place).
     """
-    g = _leaf_hooks(leaf, g, graph)
+    g = _hooks.leaf_hooks(leaf, g, graph)
     if not graph:
         _accumulate_leaf(leaf, g)
     elif leaf._grad is None:
         leaf._grad = g.clone() if g.requires_grad else Tensor._make(g.data.copy())
     else:
         leaf._grad = leaf._grad + g
-
-
-def _run_hooks(hooks: dict, g: Any, graph: bool, what: str) -> Any:
-    """Call each hook with the gradient (a Tensor); a hook's non-None result replaces it."""
-    t = g if graph else Tensor._make(g)
-    for fn in list(hooks.values()):
-        r = fn(t)
-        if r is not None:
-            if not isinstance(r, Tensor):
-                r = Tensor._make(np.asarray(r, dtype=t.data.dtype))
-            if r.data.shape != t.data.shape:
-                raise RuntimeError(f"hook registered on {what} returned a gradient of shape {tuple(r.shape)}, "
-                                   f"but the gradient has shape {tuple(t.shape)}")
-            t = r
-    return t if graph else t.data
-
-
-def _leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
-    hooks = leaf._backward_hooks
-    return g if not hooks else _run_hooks(hooks, g, graph, "a leaf tensor")
-
-
-def _node_hooks(node: Function, g: Any, graph: bool) -> Any:
-    """Hooks of the non-leaf tensor ``node`` produced, then its retain_grad() (always last, as in PyTorch)."""
-    if node.hooks:
-        g = _run_hooks(node.hooks, g, graph, f"the output of {node.name()}")
-    ref = node.retained
-    t = ref() if ref is not None else None
-    if t is not None:
-        if graph:
-            t._grad = g if t._grad is None else t._grad + g
-        elif t._grad is None:
-            t._grad = Tensor._make(np.array(g, copy=True))
-        else:
-            t._grad = Tensor._make(t._grad.data + g)
-    return g

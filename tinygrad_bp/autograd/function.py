@@ -48,6 +48,7 @@ class Function:
     """
 
     arrays = False  # forward/backward see Tensors (Op: NumPy arrays)
+    view = False  # True for ops whose output may share its input's memory (reshape, permute, expand, index)
 
     inputs: tuple
     shape: tuple

@@ -1,9 +1,20 @@
-"""The handle that ``Tensor.register_hook`` and ``Module.register_forward_hook`` return: ``handle.remove()``
-unregisters the hook."""
+"""Tensor hooks and retained gradients: ``register_hook``, ``retain_grad``, and how the engine runs them.
+
+A hook of a leaf lives on the leaf (``_backward_hooks``); a hook of a non-leaf lives on the node that
+made it (``node.hooks``), as does ``retain_grad()`` (``node.retained``, a weak reference). The engine calls
+them on a tensor's total gradient, before it is used. ``RemovableHandle`` is also what
+``Module.register_forward_hook`` returns.
+"""
 
 from __future__ import annotations
 
 import itertools
+import weakref
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
 
 _ids = itertools.count()
 
@@ -23,3 +34,69 @@ class RemovableHandle:
 
     def __exit__(self, *exc: object) -> None:
         self.remove()
+
+
+def register_hook(t: Tensor, hook: Any) -> RemovableHandle:
+    """``t.register_hook(hook)``: on the leaf, or on the node that made ``t``."""
+    if not t.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if t.grad_fn is None:
+        if t._backward_hooks is None:
+            t._backward_hooks = {}
+        hooks = t._backward_hooks
+    else:
+        if t.grad_fn.hooks is None:
+            t.grad_fn.hooks = {}
+        hooks = t.grad_fn.hooks
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def retain_grad(t: Tensor) -> None:
+    """``t.retain_grad()``: the node that made ``t`` keeps a weak reference to it (it must not keep it alive)."""
+    if not t.requires_grad:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    node = t.grad_fn
+    if node is None or t._retains_grad:
+        return
+    t._retains_grad = True
+    node.retained = weakref.ref(t)
+    if node.hooks is None:
+        node.hooks = {}
+
+
+def _run_hooks(hooks: dict, g: Any, graph: bool, what: str) -> Any:
+    """Call each hook with the gradient (a Tensor); a hook's non-None result replaces it."""
+    t = g if graph else Tensor._make(g)
+    for fn in list(hooks.values()):
+        r = fn(t)
+        if r is not None:
+            if not isinstance(r, Tensor):
+                r = Tensor._make(np.asarray(r, dtype=t.data.dtype))
+            if r.data.shape != t.data.shape:
+                raise RuntimeError(f"hook registered on {what} returned a gradient of shape {tuple(r.shape)}, "
+                                   f"but the gradient has shape {tuple(t.shape)}")
+            t = r
+    return t if graph else t.data
+
+
+def leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
+    hooks = leaf._backward_hooks
+    return g if not hooks else _run_hooks(hooks, g, graph, "a leaf tensor")
+
+
+def node_hooks(node: Any, g: Any, graph: bool) -> Any:
+    """Hooks of the non-leaf tensor ``node`` produced, then its retain_grad() (always last, as in PyTorch)."""
+    if node.hooks:
+        g = _run_hooks(node.hooks, g, graph, f"the output of {node.name()}")
+    ref = node.retained
+    t = ref() if ref is not None else None
+    if t is not None:
+        if graph:
+            t._grad = g if t._grad is None else t._grad + g
+        elif t._grad is None:
+            t._grad = Tensor._make(np.array(g, copy=True))
+        else:
+            t._grad = Tensor._make(t._grad.data + g)
+    return g

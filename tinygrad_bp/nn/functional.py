@@ -13,7 +13,8 @@ import numpy as np
 
 from ..ops import loss as _fused
 from ..random import _rng
-from ..tensor import Tensor, _float_only, _make, where
+from ..tensor import Tensor, _make
+from ..tensor_math import _float_only, where
 
 _REDUCTIONS = ("none", "mean", "sum")
 

@@ -21,7 +21,9 @@ from ..ops import conv as _conv
 from ..ops import embedding as _emb
 from ..ops import normalization as _norm
 from ..random import _rng
-from ..tensor import Tensor, _make, cat, where
+from ..tensor import Tensor, _make
+from ..tensor_math import where
+from ..tensor_shape import cat
 
 _REDUCTIONS = ("none", "mean", "sum")
 

@@ -18,7 +18,8 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..autograd.hooks import RemovableHandle
 from ..device import is_device, resolve
-from ..tensor import Tensor, zero_grads
+from ..tensor import Tensor
+from ..tensor_inplace import zero_grads
 from .parameter import Parameter
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from .. import creation
 from ..device import resolve
 from ..ops import rnn as _cells
-from ..tensor import Tensor, cat, stack
+from ..tensor import Tensor
+from ..tensor_shape import cat, stack
 from . import functional as F
 from . import init
 from .module import Module

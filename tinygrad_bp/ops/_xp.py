@@ -19,7 +19,7 @@ def _is_array(x: Any) -> bool:
 def where(cond: Any, a: Any, b: Any) -> Any:
     if _is_array(a) and _is_array(b):
         return np.where(cond, a, b)
-    from ..tensor import where as t_where
+    from ..tensor_math import where as t_where
     return t_where(cond, a, b)
 
 

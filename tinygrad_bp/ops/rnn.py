@@ -33,7 +33,8 @@ def _tanh(x: Any) -> Any:
 def _cat(parts: list) -> Any:
     if all(_xp._is_array(p) for p in parts):
         return np.concatenate(parts, axis=-1)
-    from ..tensor import _as_tensor, cat
+    from ..tensor import _as_tensor
+    from ..tensor_shape import cat
     return cat([_as_tensor(p) for p in parts], -1)
 
 

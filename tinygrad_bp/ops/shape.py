@@ -13,6 +13,8 @@ from . import _xp
 class Reshape(Op):
     """z = x with a new shape (also view, flatten, squeeze, unsqueeze);  dz/dx reshapes back"""
 
+    view = True  # the output may share the input's memory (tensor_inplace.py rebases through it)
+
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple = ()) -> np.ndarray:
         ctx.in_shape = x.shape
@@ -25,6 +27,8 @@ class Reshape(Op):
 
 class Permute(Op):
     """z = x with its dims reordered (also transpose, .T);  dz/dx applies the inverse order"""
+
+    view = True  # the output may share the input's memory (tensor_inplace.py rebases through it)
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: tuple = ()) -> np.ndarray:
@@ -39,6 +43,8 @@ class Permute(Op):
 class Expand(Op):
     """z = x broadcast to a larger shape;  dz/dx sums over the new dims (the engine's unbroadcast)"""
 
+    view = True  # the output may share the input's memory (tensor_inplace.py rebases through it)
+
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple = ()) -> np.ndarray:
         return np.broadcast_to(x, shape)
@@ -50,6 +56,8 @@ class Expand(Op):
 
 class GetItem(Op):
     """z = x[index];  dz/dx scatters g back into zeros (repeated indices accumulate)"""
+
+    view = True  # the output may share the input's memory (tensor_inplace.py rebases through it)
 
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any = None) -> np.ndarray:

@@ -19,7 +19,8 @@ import numpy as np
 from tinygrad_bp.autograd import saved_values
 from tinygrad_bp.autograd.grad_mode import enable_grad, no_grad
 from tinygrad_bp.dtypes import get_default_dtype
-from tinygrad_bp.tensor import Tensor, zero_grads
+from tinygrad_bp.tensor import Tensor
+from tinygrad_bp.tensor_inplace import zero_grads
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 

@@ -713,7 +713,7 @@ def _stack(batch: Sequence[Tensor]) -> Tensor:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first.shape)} at "
                                f"entry 0 and {list(t.shape)} at entry {i}")
     if any(t.requires_grad or t.dtype != first.dtype for t in batch):
-        from ..tensor import stack
+        from ..tensor_shape import stack
         return stack(list(batch))
     return Tensor._make(np.stack([t.data for t in batch]))
 
