@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 
-import tinygrad_bp
 from tinygrad_bp.ops.shape import IndexAdd
 
 
@@ -367,30 +366,32 @@ def _setitem_ref(a: np.ndarray, v: np.ndarray, index: Any) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- lib-specific pieces
+def _with_parameters(module: Any, **parameters: Any) -> Any:
+    """The module computing with the given tensors as its parameters (put in ``_parameters``, as
+    torch.func.functional_call does), so that gradients reach the sample's leaves in both libraries."""
+    for name, value in parameters.items():
+        module._parameters[name] = value
+    return module
+
+
 def _lstm_cell(lib: Any, x: Any, h: Any, c: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any) -> Any:
-    """One LSTM step, [h', c'] side by side (torch.lstm_cell; ours: the step nn.LSTM runs)."""
-    if lib is tinygrad_bp:
-        from tinygrad_bp.nn.rnn import _step
-        h2, c2 = _step("LSTM", x, h, c, w_ih, w_hh, b_ih, b_hh)
-    else:
-        h2, c2 = lib.lstm_cell(x, (h, c), w_ih, w_hh, b_ih, b_hh)
-    return lib.cat([h2, c2], 1)
+    """One nn.LSTMCell step, [h', c'] side by side."""
+    cell = _with_parameters(lib.nn.LSTMCell(x.shape[1], h.shape[1], dtype=lib.float64), weight_ih=w_ih,
+                            weight_hh=w_hh, bias_ih=b_ih, bias_hh=b_hh)
+    return lib.cat(list(cell(x, (h, c))), 1)
 
 
 def _gru_cell(lib: Any, x: Any, h: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any) -> Any:
-    """One GRU step (torch.gru_cell; ours: the step nn.GRU runs)."""
-    if lib is tinygrad_bp:
-        from tinygrad_bp.nn.rnn import _step
-        return _step("GRU", x, h, None, w_ih, w_hh, b_ih, b_hh)[0]
-    return lib.gru_cell(x, h, w_ih, w_hh, b_ih, b_hh)
+    """One nn.GRUCell step."""
+    cell = _with_parameters(lib.nn.GRUCell(x.shape[1], h.shape[1], dtype=lib.float64), weight_ih=w_ih,
+                            weight_hh=w_hh, bias_ih=b_ih, bias_hh=b_hh)
+    return cell(x, h)
 
 
 def _conv2d_module(lib: Any, x: Any, w: Any, b: Any, **kwargs: Any) -> Any:
-    """nn.Conv2d with the given weight and bias (put in ``_parameters``, as torch.func.functional_call does)."""
+    """nn.Conv2d computing with the given weight and bias."""
     conv = lib.nn.Conv2d(w.shape[1], w.shape[0], tuple(w.shape[2:]), dtype=lib.float64, **kwargs)
-    conv._parameters["weight"] = w
-    conv._parameters["bias"] = b
-    return conv(x)
+    return _with_parameters(conv, weight=w, bias=b)(x)
 
 
 def _setitem(lib: Any, x: Any, v: Any, index: Any) -> Any:
@@ -625,7 +626,10 @@ SHAPE_OPS = [
     OpInfo("permute", lambda lib, x, dims: x.permute(*dims),
            fixed(case((2, 3, 4), dims=(1, 2, 0)), case((2, 3, 2), dims=(2, 0, 1)), case((2, 3), dims=(-1, 0))),
            ref=lambda a, dims: a.transpose(dims)),
-    OpInfo("T", lambda lib, x: x.T, each_shape(shapes=[(2, 3), (3,)]), ref=lambda a: a.T),
+    OpInfo("T", lambda lib, x: x.T, each_shape(shapes=[(2, 3)]), ref=lambda a: a.T),
+    # x.T on other than 2-D reverses the dims; PyTorch warns that this is deprecated
+    OpInfo("T", lambda lib, x: x.T, each_shape(shapes=[(2, 3, 4), (3,)]), ref=lambda a: a.T, variant="reverse",
+           torch=False),
     OpInfo("mT", lambda lib, x: x.mT, each_shape(shapes=[(2, 3, 4), (2, 3)]), ref=lambda a: np.swapaxes(a, -1, -2)),
     OpInfo("t", method("t"), each_shape(shapes=[(2, 3), (3,)]), ref=lambda a: a.T),
     OpInfo("unsqueeze", method("unsqueeze"), fixed(case((2, 3, 4), dim=1), case((3,), dim=-1), case((), dim=0)),

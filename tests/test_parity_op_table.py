@@ -52,7 +52,6 @@ GRAD_FN_NAME_XFAIL: dict[str, str] = {
     "flatten": "ReshapeBackward0 -> ViewBackward0",
     "flatten.function": "ReshapeBackward0 -> ViewBackward0",
     "transpose": "PermuteBackward0 -> TransposeBackward0",
-    "T-sample1": "None -> PermuteBackward0",
     "mT": "PermuteBackward0 -> TransposeBackward0",
     "t-sample0": "PermuteBackward0 -> TBackward0",
     "t-sample1": "None -> TBackward0",
