@@ -108,69 +108,81 @@ def _initial_grad(tensor: Tensor, gradient: Any, as_tensor: bool = False) -> Any
 
 
 def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = None, graph: bool = False) -> None:
-    """Propagate gradients from (node, grad) pairs back to the leaves: the one backward loop.
+    """Propagate gradients from (node, grad) pairs back to the leaves.
 
-    ``graph`` (create_graph=True) runs it with grad mode on, so the gradients are Tensors and every step
-    is recorded; otherwise with grad mode off, on arrays. With ``capture`` (a dict whose keys are leaf
+    ``graph`` (create_graph=True) runs the pass with grad mode on, so the gradients are Tensors and every
+    step is recorded; otherwise with grad mode off, on arrays. With ``capture`` (a dict whose keys are leaf
     Tensors or nodes) the gradients reaching those keys are stored in it instead of being accumulated
     into ``.grad`` (this is ``autograd.grad``).
     """
+    state = grad_mode._state
+    mode, state.enabled = state.enabled, graph  # backward runs with grad mode = create_graph, as in PyTorch
+    try:
+        pending, leaves = _propagate(roots, retain_graph, capture, graph)
+        _finish(pending, leaves, capture, graph)
+    finally:
+        state.enabled = mode
+
+
+def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph: bool) -> tuple:
+    """The one backward loop: each node, latest first, gets its gradient, runs backward, passes the results on."""
     pending, ready, allowed, stop = _schedule(roots, capture)
     anomaly = anomaly_mode._enabled
     record = None if _capture is None else _capture()
     fit = _fit_tensor if graph else _fit
     leaves: dict = {}  # leaves that get their total gradient at the end (hooks, capture or create_graph)
-    state = grad_mode._state
-    mode, state.enabled = state.enabled, graph  # backward runs with grad mode = create_graph, as in PyTorch
-    try:
-        while ready:
-            node = heappop(ready)[1]
-            g = pending.pop(node)
-            if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
-                g = _hooks.node_hooks(node, g, graph)
-            if capture is not None and node in capture:
-                capture[node] = g
-                if node in stop:
-                    continue
-            grads = node.backward(node, g) if node.arrays else call_backward(node, g, graph)
-            if type(grads) is not tuple:
-                grads = (grads,)
-            if len(grads) != len(node.inputs):
-                raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                                   f"(expected {len(node.inputs)}, got {len(grads)})")
-            if anomaly:
-                anomaly_mode.check_grads(node, grads)
-            if record is not None:
-                record(node, g, grads)
-            for parent, gi in zip(node.inputs, grads):
-                if parent is None or gi is None:
-                    continue
-                if type(parent) is Tensor or isinstance(parent, Tensor):
-                    data = parent.data
-                    if graph or type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
-                        gi = fit(gi, data.shape, data.dtype, node)
-                    if (graph or capture is not None or parent._backward_hooks is not None):
-                        if capture is None or parent in capture:
-                            prev = leaves.get(parent)
-                            leaves[parent] = gi if prev is None else prev + gi
-                    elif parent._grad is None:  # the first gradient is copied: gi may be shared with other paths
-                        parent._grad = Tensor._make(gi.copy())
-                    else:
-                        parent._grad.data += gi
-                else:  # (dtypes are singletons: `is` is the cheap test)
-                    if graph or type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype is not parent.dtype:
-                        gi = fit(gi, parent.shape, parent.dtype, node)
-                    prev = pending.get(parent)
-                    if prev is not None:
-                        pending[parent] = prev + gi
-                    elif allowed is None or parent in allowed:
-                        pending[parent] = gi
-                        heappush(ready, (-parent.seq, parent))
-            if not retain_graph and node.saved:
-                node.release()
-        _finish(pending, leaves, capture, graph)
-    finally:
-        state.enabled = mode
+    while ready:
+        node = heappop(ready)[1]
+        g = pending.pop(node)
+        if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
+            g = _hooks.node_hooks(node, g, graph)
+        if capture is not None and node in capture:
+            capture[node] = g
+            if node in stop:
+                continue
+        grads = node.backward(node, g) if node.arrays else call_backward(node, g, graph)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if len(grads) != len(node.inputs) or anomaly or record is not None:
+            _inspect(node, g, grads, anomaly, record)
+        for parent, gi in zip(node.inputs, grads):
+            if parent is None or gi is None:
+                continue
+            if type(parent) is Tensor or isinstance(parent, Tensor):
+                data = parent.data
+                if graph or type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
+                    gi = fit(gi, data.shape, data.dtype, node)
+                if (graph or capture is not None or parent._backward_hooks is not None):
+                    if capture is None or parent in capture:
+                        prev = leaves.get(parent)
+                        leaves[parent] = gi if prev is None else prev + gi
+                elif parent._grad is None:  # the first gradient is copied: gi may be shared with other paths
+                    parent._grad = Tensor._make(gi.copy())
+                else:
+                    parent._grad.data += gi
+            else:  # (dtypes are singletons: `is` is the cheap test)
+                if graph or type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype is not parent.dtype:
+                    gi = fit(gi, parent.shape, parent.dtype, node)
+                prev = pending.get(parent)
+                if prev is not None:
+                    pending[parent] = prev + gi
+                elif allowed is None or parent in allowed:
+                    pending[parent] = gi
+                    heappush(ready, (-parent.seq, parent))
+        if not retain_graph and node.saved:
+            node.release()
+    return pending, leaves
+
+
+def _inspect(node: Function, g: Any, grads: tuple, anomaly: bool, record: Any) -> None:
+    """What backward returned: the right number of gradients, no NaN in anomaly mode, noted for viz.capture."""
+    if len(grads) != len(node.inputs):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {len(node.inputs)}, got {len(grads)})")
+    if anomaly:
+        anomaly_mode.check_grads(node, grads)
+    if record is not None:
+        record(node, g, grads)
 
 
 def call_backward(node: Function, g: Any, graph: bool) -> Any:

@@ -139,13 +139,9 @@ class Function:
             result = out
         else:
             ctx = cls()
-            ctx.needs_input_grad = tuple(map(is_not, parents, _NONES))
-            with grad_mode.no_grad():
-                result = cls.forward(ctx, *args, **kwargs)
+            result = _forward_on_tensors(cls, ctx, parents, args, kwargs)
             if not record:
                 return result
-            if not isinstance(result, Tensor):
-                raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(result).__name__}")
             datas, out = args, result.data
         saved = ctx.saved
         if saved:  # each saved value's role, for create_graph and the in-place check (saved_values.py)
@@ -184,6 +180,16 @@ class Op(Function):
 
     def name(self) -> str:
         return type(self).__name__ + "Backward0"
+
+
+def _forward_on_tensors(cls: type, ctx: Function, parents: list, args: tuple, kwargs: dict) -> Any:
+    """A custom Function's forward: it sees the Tensors, with grad mode off, and must return a Tensor."""
+    ctx.needs_input_grad = tuple(map(is_not, parents, _NONES))
+    with grad_mode.no_grad():
+        result = cls.forward(ctx, *args, **kwargs)
+    if parents and any(p is not None for p in parents) and not isinstance(result, Tensor):
+        raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(result).__name__}")
+    return result
 
 
 def _roles(saved: tuple, args: Any, out: Any) -> tuple:
