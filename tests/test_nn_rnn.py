@@ -146,12 +146,17 @@ def test_bad_constructor_arguments():
 def test_fused_cell_ops_gradcheck_and_second_derivatives():
     from tinygrad_bp.autograd import gradgradcheck
     from tinygrad_bp.ops.rnn import GRUCell, LSTMCell
-    gi, gh, c = _t(2, 8), _t(2, 8, seed=3), _t(2, 2, seed=1)
-    assert gradcheck(LSTMCell.apply, (gi, gh, c))
-    assert gradgradcheck(LSTMCell.apply, (gi, gh, c))
-    a, b, h = _t(2, 6), _t(2, 6, seed=1), _t(2, 2, seed=2)
-    assert gradcheck(GRUCell.apply, (a, b, h))
-    assert gradgradcheck(GRUCell.apply, (a, b, h))
+    # one step = both products and the gates: (x, state, W_ih, W_hh, b_ih, b_hh) -> new state
+    x, hc, w_ih, w_hh, b_ih, b_hh = _t(2, 3), _t(2, 4, seed=1), _t(8, 3, seed=2), _t(8, 2, seed=3), _t(8, seed=4), \
+        _t(8, seed=5)
+    assert gradcheck(LSTMCell.apply, (x, hc, w_ih, w_hh, b_ih, b_hh))
+    assert gradgradcheck(LSTMCell.apply, (x, hc, w_ih, w_hh, b_ih, b_hh))
+    assert gradcheck(lambda x, hc, a, b: LSTMCell.apply(x, hc, a, b), (x, hc, w_ih, w_hh))  # no biases
+    proj_hc, proj_w_hh = _t(2, 1 + 2, seed=6), _t(8, 1, seed=7)  # projections: h has P = 1 < H = 2 columns
+    assert gradcheck(LSTMCell.apply, (x, proj_hc, w_ih, proj_w_hh, b_ih, b_hh))
+    h, w_ih, w_hh, b_ih, b_hh = _t(2, 2, seed=1), _t(6, 3, seed=2), _t(6, 2, seed=3), _t(6, seed=4), _t(6, seed=5)
+    assert gradcheck(GRUCell.apply, (x, h, w_ih, w_hh, b_ih, b_hh))
+    assert gradgradcheck(GRUCell.apply, (x, h, w_ih, w_hh, b_ih, b_hh))
 
 
 def test_lstm_with_projections_gradcheck_and_shapes():

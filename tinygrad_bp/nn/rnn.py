@@ -3,11 +3,13 @@ initialisation and return values. Back-propagation through time is the ordinary 
 backwards over the unrolled steps; the gate arithmetic of one LSTM or GRU step is one fused node
 (`tinygrad_bp.ops.rnn`).
 
-Per step, with W_ih·x and W_hh·h each one fused linear node (gate blocks stacked in PyTorch's order):
+Per step (gate blocks stacked in PyTorch's order):
 
-* RNN:  h' = tanh(W_ih x + b_ih + W_hh h + b_hh)   (or relu)
-* LSTM: i, f, g, o = σ, σ, tanh, σ of the four blocks;  c' = f·c + i·g;  h' = o·tanh(c')
+* RNN:  h' = tanh(W_ih x + b_ih + W_hh h + b_hh)   (or relu; two Addmm nodes and the activation)
+* LSTM: i, f, g, o = σ, σ, tanh, σ of the four blocks;  c' = f·c + i·g;  h' = o·tanh(c')   (one node: the
+  state is h and c side by side, hc = [h, c], so a step needs no slice nodes)
 * GRU:  r, z = σ of the first two blocks;  n = tanh(W_in x + b_in + r·(W_hn h + b_hn));  h' = (1 - z)·n + z·h
+  (one node)
 """
 
 from __future__ import annotations
@@ -30,23 +32,32 @@ from .parameter import Parameter
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _step(mode: str, x: Tensor, h: Tensor, c: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None,
-          b_hh: Tensor | None, w_hr: Tensor | None = None) -> tuple:
-    """One time step of the given cell type: (h', c') (c' is None except for the LSTM; an LSTM with
-    projections returns h' = W_hr·(o·tanh(c')))."""
-    gi = F.linear(x, w_ih, b_ih)
-    gh = F.linear(h, w_hh, b_hh)
-    n = h.shape[-1]
-    if mode == "RNN_TANH":
-        return (gi + gh).tanh(), None
-    if mode == "RNN_RELU":
-        return (gi + gh).relu(), None
+def _step(mode: str, x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None,
+          b_hh: Tensor | None, w_hr: Tensor | None = None) -> Tensor:
+    """One time step of the given cell type: the new state. For the LSTM the state is hc = [h, c]
+    (N, P + H) and with projections h' = W_hr·(o·tanh(c'))."""
     if mode == "LSTM":
-        n = c.shape[-1]
-        hc = _cells.LSTMCell.apply(gi, gh, c)  # [h', c'] side by side
-        h = hc[:, :n]
-        return (h if w_hr is None else F.linear(h, w_hr)), hc[:, n:]
-    return _cells.GRUCell.apply(gi, gh, h), None
+        hc = _cells.LSTMCell.apply(x, h, w_ih, w_hh, b_ih, b_hh)  # [o·tanh(c'), c'] side by side
+        if w_hr is None:
+            return hc
+        n = w_hh.shape[0] // 4
+        return cat([F.linear(hc[:, :n], w_hr), hc[:, n:]], -1)
+    if mode == "GRU":
+        return _cells.GRUCell.apply(x, h, w_ih, w_hh, b_ih, b_hh)
+    pre = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    return pre.tanh() if mode == "RNN_TANH" else pre.relu()
+
+
+def _initial_state(n: int, width: int, dtype: Any, h: Tensor | None, c: Tensor | None = None,
+                   c_width: int = 0) -> Tensor:
+    """The first state of a direction: h (RNN, GRU) or hc = [h, c] (LSTM, c_width > 0), zeros where omitted."""
+    if not c_width:
+        return creation.zeros(n, width, dtype=dtype) if h is None else h
+    if h is None and c is None:
+        return creation.zeros(n, width + c_width, dtype=dtype)
+    h = creation.zeros(n, width, dtype=dtype) if h is None else h
+    c = creation.zeros(n, c_width, dtype=dtype) if c is None else c
+    return cat([h, c], -1)
 
 
 def _uniform_reset(module: Module, hidden_size: int) -> None:
@@ -186,28 +197,40 @@ class RNNBase(Module):
                 c0 = self._check_hidden(hx[1], batched, expected[:2] + (self.hidden_size,), "hidden[1]")
             else:
                 h0 = self._check_hidden(hx, batched, expected, "hidden")
-        zeros = creation.zeros(n, self.proj_size or self.hidden_size, dtype=x.dtype)
-        c_zeros = creation.zeros(n, self.hidden_size, dtype=x.dtype) if self.proj_size else zeros
+        width = self.proj_size or self.hidden_size  # of h
+        c_width = self.hidden_size if lstm else 0
         seq = [x[t] for t in range(steps)]
         h_n, c_n = [], []
         for layer in range(self.num_layers):
             outputs = []
+            last = layer == self.num_layers - 1
             for direction in range(directions):
                 k = layer * directions + direction
-                h = zeros if h0 is None else h0[k]
-                c = (c_zeros if c0 is None else c0[k]) if lstm else None
+                state = _initial_state(n, width, x.dtype, None if h0 is None else h0[k],
+                                       None if c0 is None else c0[k], c_width)
                 weights = self._layer_weights(layer, direction)
-                out = [None] * steps
+                states = [None] * steps
                 for t in (reversed(range(steps)) if direction else range(steps)):
-                    h, c = _step(self.mode, seq[t], h, c, *weights)
-                    out[t] = h
-                outputs.append(out)
-                h_n.append(h)
-                c_n.append(c)
+                    state = states[t] = _step(self.mode, seq[t], state, *weights)
+                if lstm:  # hc = [h, c]: the h part is the output
+                    h_n.append(state[:, :width])
+                    c_n.append(state[:, width:])
+                    if not (last and directions == 1):
+                        states = [s[:, :width] for s in states]
+                else:
+                    h_n.append(state)
+                outputs.append(states)
+            if last:
+                break
             seq = outputs[0] if directions == 1 else [cat([a, b], -1) for a, b in zip(*outputs)]
-            if self.dropout and self.training and layer < self.num_layers - 1:
+            if self.dropout and self.training:
                 seq = [F.dropout(s, self.dropout, True) for s in seq]
-        output = stack(seq, 0)
+        if directions == 1:
+            output = stack(outputs[0], 0)
+            if lstm:
+                output = output[:, :, :width]  # one slice of the stacked [h, c] states
+        else:
+            output = cat([stack(outputs[0], 0), stack(outputs[1], 0)], -1)
         if batched and self.batch_first:
             output = output.transpose(0, 1)
         h_n = stack(h_n, 0)
@@ -349,7 +372,7 @@ class RNNCell(RNNCellBase):
         """h'"""
         batched, x, (h,) = self._prepare(input, (hx,))
         mode = "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
-        h, _ = _step(mode, x, h, None, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h = _step(mode, x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h if batched else h.squeeze(0)
 
 
@@ -364,7 +387,10 @@ class LSTMCell(RNNCellBase):
         """(h', c')"""
         states = (None, None) if hx is None else tuple(hx)
         batched, x, (h, c) = self._prepare(input, states)
-        h, c = _step("LSTM", x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        hc = _initial_state(x.shape[0], self.hidden_size, x.dtype, None if hx is None else h,
+                            None if hx is None else c, self.hidden_size)
+        hc = _step("LSTM", x, hc, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h, c = hc[:, :self.hidden_size], hc[:, self.hidden_size:]
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -378,5 +404,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
         """h'"""
         batched, x, (h,) = self._prepare(input, (hx,))
-        h, _ = _step("GRU", x, h, None, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h = _step("GRU", x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h if batched else h.squeeze(0)

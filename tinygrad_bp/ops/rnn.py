@@ -1,9 +1,15 @@
-"""Fused recurrent cell updates: the elementwise part of one LSTM or GRU step as one node each.
+"""Fused recurrent cell updates: one LSTM or GRU step (both matrix products and the gate arithmetic) as one node.
 
-The matrix products of a step stay separate ``Addmm`` nodes (nn.rnn); what is fused here is the gate
-arithmetic that would otherwise be about a dozen small nodes per step (slices, sigmoids, tanh,
-products). Back-propagation through time is still the ordinary engine walking the unrolled steps.
-The backward formulas use only operators, slices and the helpers below, so ``create_graph`` works.
+Without fusing, a step is two ``Addmm`` nodes, the gate arithmetic (about a dozen small nodes, or one
+fused node) and the slices that split the state: five or more nodes per step, whose fixed cost is most
+of the time for the small matrices of a typical recurrent layer. Here a step is one node that takes
+the input, the previous state and the four parameters and returns the new state; back-propagation
+through time is still the ordinary engine walking the unrolled steps (it sums each parameter's
+gradient over the steps). The backward formulas use only operators, slices and the helpers below,
+so ``create_graph`` works.
+
+The LSTM state is h and c side by side, hc = [h, c] of shape (N, P + H) (P = H, or proj_size with
+projections), so a step reads and writes a single tensor and needs no slice nodes.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from . import _xp
+from .shape import Cat
 
 
 def _sigmoid(x: Any) -> Any:
@@ -33,9 +40,7 @@ def _tanh(x: Any) -> Any:
 def _cat(parts: list) -> Any:
     if all(_xp._is_array(p) for p in parts):
         return np.concatenate(parts, axis=-1)
-    from ..tensor import _as_tensor
-    from ..tensor_shape import cat
-    return cat([_as_tensor(p) for p in parts], -1)
+    return Cat.apply(*parts, axis=max(p.ndim for p in parts) - 1)
 
 
 def _lstm_gates(g: Any, n: int) -> tuple:
@@ -44,15 +49,35 @@ def _lstm_gates(g: Any, n: int) -> tuple:
     return s[:, :n], s[:, n:2 * n], _tanh(g[:, 2 * n:3 * n]), s[:, 3 * n:]
 
 
+def _affine(x: Any, w: Any, b: Any) -> Any:
+    """x @ wᵀ + b (b optional), as nn.Linear's Addmm computes it."""
+    out = x @ w.T
+    if b is None:
+        return out
+    if _xp._is_array(out) and _xp._is_array(b):
+        out += b
+        return out
+    return out + b
+
+
+def _param_grads(dg: Any, inp: Any, needs: tuple) -> tuple:
+    """(dL/dW, dL/db) of a product W·inp + b whose output gradient is dg: dgᵀ·inp and dg summed over the batch."""
+    return (dg.T @ inp if needs[0] else None), (dg.sum(axis=0) if needs[1] else None)
+
+
 class LSTMCell(Op):
-    """[h', c'] from the gate pre-activations g = gi + gh (gi = W_ih x + b_ih, gh = W_hh h + b_hh) and c,
-    PyTorch's order i, f, g, o:  c' = σ(f)·c + σ(i)·tanh(g),  h' = σ(o)·tanh(c');  backward by the chain
-    rule through each gate (σ' = σ(1 - σ), tanh' = 1 - tanh²); the output is h' and c' side by side, (N, 2H)"""
+    """hc' = [h', c'] from the input x, the state hc = [h, c] and the parameters, PyTorch's gate order i, f, g, o:
+    g = W_ih x + b_ih + W_hh h + b_hh,  c' = σ(f)·c + σ(i)·tanh(g),  h' = σ(o)·tanh(c');  backward by the chain
+    rule through each gate (σ' = σ(1 - σ), tanh' = 1 - tanh²), then through the two products (dx = dg·W_ih,
+    dh = dg·W_hh, dW_ih = dgᵀ·x, dW_hh = dgᵀ·h, db = Σ dg). h' has H columns even when h has P (projections)."""
 
     @staticmethod
-    def forward(ctx: Any, gi: np.ndarray, gh: np.ndarray, c: np.ndarray) -> np.ndarray:
-        n = c.shape[-1]
-        g = gi + gh
+    def forward(ctx: Any, x: np.ndarray, hc: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                b_ih: np.ndarray | None = None, b_hh: np.ndarray | None = None) -> np.ndarray:
+        n, p = w_hh.shape[0] // 4, w_hh.shape[1]
+        h, c = hc[:, :p], hc[:, p:]
+        g = _affine(x, w_ih, b_ih)
+        g += _affine(h, w_hh, b_hh)
         i, f, z, o = gates = _lstm_gates(g, n)
         out = np.empty(c.shape[:-1] + (2 * n,), dtype=c.dtype)
         c2 = out[:, n:]
@@ -60,51 +85,71 @@ class LSTMCell(Op):
         c2 += i * z
         tc = np.tanh(c2)
         np.multiply(o, tc, out=out[:, :n])
-        ctx.save_for_backward(gi, gh, c)
+        ctx.save_for_backward(x, hc, w_ih, w_hh, b_ih, b_hh)
         ctx.cache = gates + (tc,)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> tuple:
-        gi, gh_, c = ctx.saved_tensors
-        n = c.shape[-1]
-        if _xp._is_array(gi) and _xp._is_array(gh_) and _xp._is_array(c):
+        x, hc, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
+        n, p = w_hh.shape[0] // 4, w_hh.shape[1]
+        h, c = hc[:, :p], hc[:, p:]
+        if all(_xp._is_array(v) for v in (x, hc, w_ih, w_hh, b_ih, b_hh)):
             i, f, z, o, tc = ctx.cache
         else:  # create_graph: the gates as differentiable functions of the inputs
-            i, f, z, o = _lstm_gates(gi + gh_, n)
+            i, f, z, o = _lstm_gates(_affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh), n)
             tc = _tanh(f * c + i * z)
         gh, gc = grad[:, :n], grad[:, n:]
         dc2 = gc + gh * o * (1 - tc * tc)
         dg = _cat([dc2 * z * i * (1 - i), dc2 * c * f * (1 - f), dc2 * i * (1 - z * z), gh * tc * o * (1 - o)])
-        need_gi, need_gh, need_c = ctx.needs_input_grad
-        return (dg if need_gi else None), (dg if need_gh else None), (dc2 * f if need_c else None)
+        k_in = len(ctx.needs_input_grad)  # 4 when called without the biases
+        need_x, need_hc, need_wih, need_whh, need_bih, need_bhh = tuple(ctx.needs_input_grad) + (False,) * (6 - k_in)
+        gx = dg @ w_ih if need_x else None
+        ghc = _cat([dg @ w_hh, dc2 * f]) if need_hc else None
+        gw_ih, gb_ih = _param_grads(dg, x, (need_wih, need_bih))
+        gw_hh, gb_hh = _param_grads(dg, h, (need_whh, need_bhh))
+        return (gx, ghc, gw_ih, gw_hh, gb_ih, gb_hh)[:k_in]
 
 
 class GRUCell(Op):
     """h' = (1 - z)·n + z·h with r = σ(a_r + b_r), z = σ(a_z + b_z), n = tanh(a_n + r·b_n), where a = W_ih x + b_ih
-    and b = W_hh h + b_hh (gate order r, z, n);  backward by the chain rule through each gate"""
+    and b = W_hh h + b_hh (gate order r, z, n);  backward by the chain rule through each gate, then through
+    the two products (dx = da·W_ih, dh = db·W_hh + z·g, dW = daᵀ·x and dbᵀ·h, biases Σ da and Σ db)"""
 
     @staticmethod
-    def forward(ctx: Any, a: np.ndarray, b: np.ndarray, h: np.ndarray) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, h: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                b_ih: np.ndarray | None = None, b_hh: np.ndarray | None = None) -> np.ndarray:
         k = h.shape[-1]
+        a, b = _affine(x, w_ih, b_ih), _affine(h, w_hh, b_hh)
         r = _sigmoid(a[:, :k] + b[:, :k])
         z = _sigmoid(a[:, k:2 * k] + b[:, k:2 * k])
-        cand = np.tanh(a[:, 2 * k:] + r * b[:, 2 * k:])
-        ctx.save_for_backward(a, b, h)
+        bn = b[:, 2 * k:]
+        cand = np.tanh(a[:, 2 * k:] + r * bn)
+        ctx.save_for_backward(x, h, w_ih, w_hh, b_ih, b_hh)
+        ctx.cache = r, z, bn, cand
         return (1 - z) * cand + z * h
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> tuple:
-        a, b, h = ctx.saved_tensors
+        x, h, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         k = h.shape[-1]
-        r = _sigmoid(a[:, :k] + b[:, :k])
-        z = _sigmoid(a[:, k:2 * k] + b[:, k:2 * k])
-        bn = b[:, 2 * k:]
-        cand = _tanh(a[:, 2 * k:] + r * bn)
+        if all(_xp._is_array(v) for v in (x, h, w_ih, w_hh, b_ih, b_hh)):
+            r, z, bn, cand = ctx.cache
+        else:  # create_graph: the gates as differentiable functions of the inputs
+            a, b = _affine(x, w_ih, b_ih), _affine(h, w_hh, b_hh)
+            r = _sigmoid(a[:, :k] + b[:, :k])
+            z = _sigmoid(a[:, k:2 * k] + b[:, k:2 * k])
+            bn = b[:, 2 * k:]
+            cand = _tanh(a[:, 2 * k:] + r * bn)
         dn = grad * (1 - z) * (1 - cand * cand)  # through tanh: d/d(a_n + r·b_n)
         dr = dn * bn * r * (1 - r)
         dz = grad * (h - cand) * z * (1 - z)
-        need_a, need_b, need_h = ctx.needs_input_grad
-        da = _cat([dr, dz, dn]) if need_a else None
-        db = _cat([dr, dz, dn * r]) if need_b else None
-        return da, db, (grad * z if need_h else None)
+        k_in = len(ctx.needs_input_grad)  # 4 when called without the biases
+        need_x, need_h, need_wih, need_whh, need_bih, need_bhh = tuple(ctx.needs_input_grad) + (False,) * (6 - k_in)
+        da = _cat([dr, dz, dn])
+        db = _cat([dr, dz, dn * r])
+        gx = da @ w_ih if need_x else None
+        gh = db @ w_hh + grad * z if need_h else None
+        gw_ih, gb_ih = _param_grads(da, x, (need_wih, need_bih))
+        gw_hh, gb_hh = _param_grads(db, h, (need_whh, need_bhh))
+        return (gx, gh, gw_ih, gw_hh, gb_ih, gb_hh)[:k_in]
