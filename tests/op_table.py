@@ -11,9 +11,10 @@ row here. Append an ``OpInfo`` to ``OPS`` (or to the list of its group below):
 
     OpInfo("exp", method("exp"), _unary_samples(), ref=np.exp, dtypes=INT_BOOL, result_dtype=to_float)
 
-* ``name``: the public name the row calls: a Tensor method (``"exp"``, ``"__getitem__"``), a function of
-  the ``tinygrad_bp`` namespace (``"cat"``; use ``variant="function"`` when a Tensor method has the same
-  name, or ``with_function(row)``), or ``"nn.functional.<name>"`` for ops reached through ``nn``.
+* ``name``: the public name the row calls itself: a Tensor method (``"exp"``, ``"__getitem__"``), a function
+  of the ``tinygrad_bp`` namespace (``"cat"``; ``with_function(row)`` adds the row ``exp.function`` calling
+  ``tb.exp`` when a method has the same name), or ``"nn.functional.<name>"`` for ops reached through ``nn``.
+  A test checks that the row does call that name; ``variant`` tells rows of one name apart.
 * ``fn(lib, *tensors, **kwargs)``: the expression, written once for ``lib`` = ``tinygrad_bp`` or
   ``torch`` (``method("exp")`` builds ``lambda lib, x, **kw: x.exp(**kw)``).
 * ``samples(rng)``: yields ``Sample(arrays, kwargs)``; each float64 array becomes a leaf that requires
@@ -675,6 +676,8 @@ SHAPE_OPS = [
     OpInfo("where", lambda lib, a, b: lib.where(a.detach() > 0, a, b),
            each_pair(pairs=[((2, 3), (3,)), ((2, 3), (2, 3))]),
            ref=lambda a, b: np.where(a > 0, a, b), dtypes=("int64",), result_dtype=same),
+    OpInfo("where", lambda lib, a, b: a.where(a.detach() > 0, b), each_pair(pairs=[((2, 3), (3,))]),
+           ref=lambda a, b: np.where(a > 0, a, b), variant="method"),
     OpInfo("where", lambda lib, a: lib.where(a.detach() > 0, a, 0.0), each_shape(shapes=[(2, 3)]),
            ref=lambda a: np.where(a > 0, a, 0.0), variant="scalar"),
     OpInfo("where", lambda lib, a, b: lib.where(a > 0, a * a, b * a), each_pair(pairs=[((2, 3), (2, 3))]),
