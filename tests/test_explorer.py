@@ -226,7 +226,7 @@ def test_repr_html_is_an_iframe_of_the_page():
 
 
 def test_data_is_a_safe_script_literal():
-    from tinygrad_bp.viz.explore import page_json
+    from tinygrad_bp.viz.explore_page import page_json
 
     text = page_json({"a": "</script><b>", "n": float("nan")})
     assert "</script>" not in text and "NaN" in text

@@ -6,7 +6,10 @@ So do ``tb.viz`` and ``tb.save``/``tb.load`` (see ``__getattr__`` below), to kee
 
 from importlib import import_module as _import_module
 
-from . import autograd, dtypes, nn, optim, utils  # noqa: E402
+from . import tensor as _core  # noqa: F401 - first: autograd and the ops build on Tensor, which attaches its methods
+
+# isort: split
+from . import autograd, dtypes, nn, optim, utils
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (  # noqa: I001
     arange,

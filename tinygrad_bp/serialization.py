@@ -32,6 +32,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from . import safetensors_format
 from .tensor import Tensor
 
 __all__ = ["save", "load", "CheckpointError"]
@@ -62,8 +63,6 @@ def save(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
     leaves any previous file intact. Everything is checked before anything is written.
     """
     if isinstance(f, (str, os.PathLike)) and os.fspath(f).endswith(".safetensors"):
-        from . import safetensors_format
-
         payload = safetensors_format.encode(obj)  # checked and encoded before anything is written
         _atomic_write(_fspath(f, "save"), lambda fh: fh.write(payload))
         return
@@ -251,8 +250,6 @@ def _load_from(fh: IO[bytes], name: Any) -> Any:
     start = fh.tell()
     head = fh.read(9)
     fh.seek(start)
-    from . import safetensors_format
-
     if safetensors_format.looks_like(head) or name.endswith(".safetensors'"):
         return safetensors_format.decode(fh, name, CheckpointError)
     _check_magic(head[:4], name)

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import device as _device
 from . import dtypes
+from . import printing as _printing
 
 
 class Tensor:
@@ -349,7 +350,6 @@ _NOT_METHODS = ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref_
 
 # The one back-edge: Tensor's methods come from the layers above, which import Tensor from this module.
 from . import ops as _ops  # noqa: E402
-from . import printing as _printing  # noqa: E402
 from . import tensor_inplace, tensor_math, tensor_methods, tensor_shape  # noqa: E402, F401 - they attach the methods
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import hooks as _hooks  # noqa: E402

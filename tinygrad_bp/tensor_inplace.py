@@ -16,6 +16,7 @@ import numpy as np
 from . import ops as _ops
 from .autograd import saved_values
 from .autograd.grad_mode import _state as _grad_state
+from .random import _rng
 from .tensor import Tensor, _as_tensor, _broadcast_message, _data, _make, attach
 from .tensor_shape import _index
 
@@ -91,12 +92,10 @@ class _InPlace:
 
     def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None) -> Tensor:
         """Fill in place with uniform samples on [a, b)."""
-        from .random import _rng
         return self.copy_(_rng(generator).uniform(a, b, self.shape))
 
     def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None) -> Tensor:
         """Fill in place with normal samples."""
-        from .random import _rng
         return self.copy_(_rng(generator).normal(mean, std, self.shape))
 
     def __iadd__(self, other: Any) -> Tensor:

@@ -179,6 +179,10 @@ class _Math:
 
     clip = clamp
 
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """``where(condition, self, other)``: self where condition is true, else other."""
+        return where(condition, self, other)
+
     def maximum(self, other: Any) -> Tensor:
         """Elementwise max with other."""
         return maximum(self, other)

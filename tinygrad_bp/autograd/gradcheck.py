@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, _make
+from . import grad_mode
+from .engine import grad, grad_of
+from .grad_mode import enable_grad
 
 
 class GradcheckError(RuntimeError):
@@ -46,7 +49,6 @@ def analytical_jacobians(fn: Callable, inputs: Sequence) -> list:
     """J[i][j] by running backward once per output element (a one-hot gradient each time)."""
     outs = _outputs(fn, inputs)
     jac = [[np.zeros((o.data.size, t.data.size)) for t in inputs] for o in outs]
-    from .engine import grad_of
     for i, o in enumerate(outs):
         if not o.requires_grad:
             continue
@@ -118,8 +120,6 @@ def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps:
     n = len(grad_outputs)
 
     def first_derivatives(*args: Any) -> tuple:
-        from .engine import grad
-        from .grad_mode import enable_grad
         with enable_grad():
             xs, vs = args[:-n] if n else args, args[-n:] if n else ()
             outs = [o for o in _outputs(func, xs) if o.dtype.kind == "f"]
@@ -136,7 +136,6 @@ def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps:
 
 class _no_grad:
     def __enter__(self) -> None:
-        from . import grad_mode
         self.ctx = grad_mode.no_grad()
         self.ctx.__enter__()
 

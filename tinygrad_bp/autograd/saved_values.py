@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
+
 clock = 0  # in-place operations so far, on any tensor
 _written: dict = {}  # id(root array) -> [weakref to it, in-place writes so far, clocks of the recent ones]
 _LOG = 16  # recent clocks kept per array (to report the version a node saw when it saved the array)
@@ -91,7 +93,6 @@ def as_graph(node: Any) -> tuple:
     """The saved values as graph Tensors, for a create_graph pass, by their roles: an input that needs a
     gradient comes back as the leaf itself or as ``Tensor._make(array, parent)`` (the parent node's output),
     the node's own output as ``Tensor._make(array, node)``; the rest (constants) as they are."""
-    from ..tensor import Tensor
     out = []
     for s, role in zip(node.saved, node.roles):
         if role == -1:

@@ -15,8 +15,7 @@ from ..ops import loss as _fused
 from ..random import _rng
 from ..tensor import Tensor, _make
 from ..tensor_math import _float_only, where
-
-_REDUCTIONS = ("none", "mean", "sum")
+from .functional_layers import _reduction
 
 
 # ----------------------------------------------------------------------------- activations
@@ -109,19 +108,6 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- losses
-def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    """PyTorch's legacy ``size_average``/``reduce`` flags mapped onto ``reduction``."""
-    if size_average is not None or reduce is not None:
-        size_average = True if size_average is None else size_average
-        reduce = True if reduce is None else reduce
-        reduction = ("mean" if size_average else "sum") if reduce else "none"
-        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
-                      "instead.", UserWarning, stacklevel=3)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return reduction
-
-
 def _check_input(input: Any, op: str) -> None:  # noqa: A002
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")

@@ -28,6 +28,19 @@ from ..tensor_shape import cat
 _REDUCTIONS = ("none", "mean", "sum")
 
 
+def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """PyTorch's legacy ``size_average``/``reduce`` flags mapped onto ``reduction``."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = ("mean" if size_average else "sum") if reduce else "none"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+                      "instead.", UserWarning, stacklevel=3)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
 def _tuple(value: Any, n: int, name: str, op: str) -> tuple:
     """An int or a sequence of n ints -> a tuple of n ints."""
     if isinstance(value, (int, np.integer)):
@@ -803,7 +816,6 @@ def _pair(input: Any, target: Any, op: str) -> tuple:  # noqa: A002
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5·d²/β where d = |x - y| < β, d - 0.5·β elsewhere (β = 0: the L1 loss)."""
-    from .functional import _reduction
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -829,7 +841,6 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     """Pointwise KL divergence for log-probabilities x: y·(log y - x) (0 where y = 0), or with
     log_target eʸ·(y - x); reduction 'batchmean' divides the sum by the batch size (the true KL).
     Differs from PyTorch in one point: where y = 0 the gradient with respect to y is -x, not nan."""
-    from .functional import _reduction
     if reduction == "batchmean":
         if size_average is not None or reduce is not None:
             reduction = _reduction(size_average, reduce, "mean")
@@ -857,7 +868,6 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
                       reduction: str = "mean") -> Tensor:
     """Multi-class hinge loss per sample: Σ_{j≠y} w_y·max(0, margin - x_y + x_j)^p / C (p = 1 or 2)."""
-    from .functional import _reduction
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -892,7 +902,6 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
                           size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1 (cos along dim 1,
     with 1e-12 added to each squared norm)."""
-    from .functional import _reduction
     reduction = _reduction(size_average, reduce, reduction)
     for name, t in (("input1", input1), ("input2", input2), ("target", target)):
         _check_tensor(t, name, "cosine_embedding_loss")
@@ -916,7 +925,6 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """max(0, -y·(x1 - x2) + margin) (inputs of one rank, broadcast together)."""
-    from .functional import _reduction
     reduction = _reduction(size_average, reduce, reduction)
     for name, t in (("input1", input1), ("input2", input2), ("target", target)):
         _check_tensor(t, name, "margin_ranking_loss")

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 
 
@@ -41,5 +42,4 @@ class Parameter(Tensor):
 
 
 def _default_dtype() -> np.dtype:
-    from ..dtypes import get_default_dtype
     return get_default_dtype()

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
+
 
 def _is_array(x: Any) -> bool:
     return type(x) is np.ndarray or not hasattr(x, "grad_fn")
@@ -19,15 +21,13 @@ def _is_array(x: Any) -> bool:
 def where(cond: Any, a: Any, b: Any) -> Any:
     if _is_array(a) and _is_array(b):
         return np.where(cond, a, b)
-    from ..tensor_math import where as t_where
-    return t_where(cond, a, b)
+    return (Tensor._make(np.asarray(a)) if _is_array(a) else a).where(cond, b)
 
 
 def zeros_like(x: Any) -> Any:
     """Zeros of x's shape and dtype, outside any graph (a gradient that is identically zero)."""
     if _is_array(x):
         return np.zeros_like(x)
-    from ..tensor import Tensor
     return Tensor._make(np.zeros(x.shape, x.dtype))
 
 
@@ -66,21 +66,3 @@ def permute(x: Any, axes: tuple) -> Any:
 def swap_last(x: Any) -> Any:
     """Transpose the last two dimensions (matrix transpose of a batch)."""
     return np.swapaxes(x, -1, -2) if _is_array(x) else x.transpose(-1, -2)
-
-
-def scatter_into_zeros(shape: tuple, index: Any, values: Any) -> Any:
-    """zeros(shape) with ``values`` added at ``index`` (repeated indices accumulate)."""
-    if _is_array(values):
-        out = np.zeros(shape, values.dtype)
-        if _is_basic_index(index):
-            out[index] = values
-        else:
-            np.add.at(out, index, values)
-        return out
-    from .shape import IndexAdd
-    return IndexAdd.apply(values, shape=shape, index=index)
-
-
-def _is_basic_index(index: Any) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)

@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Op
+from ..tensor import _as_tensor
 from . import _xp
+from .shape import scatter_into_zeros
 
 
 def _pad(x: np.ndarray, padding: tuple, value: float) -> np.ndarray:
@@ -215,8 +217,6 @@ class Conv(Op):
 
 def _conv_backward_graph(x: Any, w: Any, g: Any, cfg: dict, need_x: bool, need_w: bool, need_b: bool) -> tuple:
     """Conv's gradients as a graph (create_graph): columns by Unfold (the standard layout), Tensor products, Fold."""
-    from ..tensor import _as_tensor
-
     x, w, g = _as_tensor(x), _as_tensor(w), _as_tensor(g)
     groups, nd, o, n = cfg["groups"], g.ndim - 2, w.shape[0], x.shape[0]
     positions = int(np.prod(cfg["out"]))
@@ -351,5 +351,5 @@ class PadIndex(Op):
                 np.add.at(out, index, g)
                 g = out
             else:
-                g = _xp.scatter_into_zeros(tuple(shape), index, g)
+                g = scatter_into_zeros(tuple(shape), index, g)
         return g

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from . import _xp
+from .shape import scatter_into_zeros
 
 
 class Embedding(Op):
@@ -31,4 +32,4 @@ class Embedding(Op):
             gw = np.zeros(ctx.w_shape, g2.dtype)
             np.add.at(gw, idx, g2)
             return gw
-        return _xp.scatter_into_zeros(ctx.w_shape, idx, g2)
+        return scatter_into_zeros(ctx.w_shape, idx, g2)

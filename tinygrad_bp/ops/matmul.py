@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.engine import unbroadcast
 from ..autograd.function import Op
 from . import _xp
 
@@ -46,5 +47,4 @@ class MatMul(Op):
 
 def _sum_to(g: Any, shape: tuple) -> Any:
     """Sum the broadcast batch dims of a batched matmul gradient."""
-    from ..autograd.engine import unbroadcast
     return unbroadcast(g, shape) if g.shape != shape else g

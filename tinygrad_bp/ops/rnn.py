@@ -65,6 +65,28 @@ def _param_grads(dg: Any, inp: Any, needs: tuple) -> tuple:
     return (dg.T @ inp if needs[0] else None), (dg.sum(axis=0) if needs[1] else None)
 
 
+def _lstm_gate_grads(cache: tuple, c: np.ndarray, gh: np.ndarray, gc: np.ndarray, n: int) -> tuple:
+    """(dL/dg, dL/dc', σ(f)) of an LSTM step on arrays: the same formulas as the create_graph branch of
+    LSTMCell.backward, with the four gate blocks written into one array and multiplied by their
+    derivatives (σ(1 - σ), and 1 - tanh² for the g block) in one pass."""
+    s, z, tc = cache
+    i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
+    dc2 = gh * o
+    dc2 *= 1 - tc * tc
+    dc2 += gc
+    dg = np.empty_like(s)
+    np.multiply(dc2, z, out=dg[:, :n])
+    np.multiply(dc2, c, out=dg[:, n:2 * n])
+    np.multiply(dc2, i, out=dg[:, 2 * n:3 * n])
+    np.multiply(gh, tc, out=dg[:, 3 * n:])
+    deriv = 1 - s
+    deriv *= s
+    np.multiply(z, z, out=deriv[:, 2 * n:3 * n])
+    np.subtract(1, deriv[:, 2 * n:3 * n], out=deriv[:, 2 * n:3 * n])
+    dg *= deriv
+    return dg, dc2, f
+
+
 class LSTMCell(Op):
     """hc' = [h', c'] from the input x, the state hc = [h, c] and the parameters, PyTorch's gate order i, f, g, o:
     g = W_ih x + b_ih + W_hh h + b_hh,  c' = σ(f)·c + σ(i)·tanh(g),  h' = σ(o)·tanh(c');  backward by the chain
@@ -78,7 +100,9 @@ class LSTMCell(Op):
         h, c = hc[:, :p], hc[:, p:]
         g = _affine(x, w_ih, b_ih)
         g += _affine(h, w_hh, b_hh)
-        i, f, z, o = gates = _lstm_gates(g, n)
+        s = _sigmoid(g)  # σ of all four blocks (the g block's is unused), as _lstm_gates
+        i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
+        z = np.tanh(g[:, 2 * n:3 * n])
         out = np.empty(c.shape[:-1] + (2 * n,), dtype=c.dtype)
         c2 = out[:, n:]
         np.multiply(f, c, out=c2)
@@ -86,7 +110,7 @@ class LSTMCell(Op):
         tc = np.tanh(c2)
         np.multiply(o, tc, out=out[:, :n])
         ctx.save_for_backward(x, hc, w_ih, w_hh, b_ih, b_hh)
-        ctx.cache = gates + (tc,)
+        ctx.cache = s, z, tc
         return out
 
     @staticmethod
@@ -94,14 +118,14 @@ class LSTMCell(Op):
         x, hc, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         n, p = w_hh.shape[0] // 4, w_hh.shape[1]
         h, c = hc[:, :p], hc[:, p:]
-        if all(_xp._is_array(v) for v in (x, hc, w_ih, w_hh, b_ih, b_hh)):
-            i, f, z, o, tc = ctx.cache
+        gh, gc = grad[:, :n], grad[:, n:]
+        if all(_xp._is_array(v) for v in (x, hc, w_ih, w_hh, b_ih, b_hh, grad)):
+            dg, dc2, f = _lstm_gate_grads(ctx.cache, c, gh, gc, n)
         else:  # create_graph: the gates as differentiable functions of the inputs
             i, f, z, o = _lstm_gates(_affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh), n)
             tc = _tanh(f * c + i * z)
-        gh, gc = grad[:, :n], grad[:, n:]
-        dc2 = gc + gh * o * (1 - tc * tc)
-        dg = _cat([dc2 * z * i * (1 - i), dc2 * c * f * (1 - f), dc2 * i * (1 - z * z), gh * tc * o * (1 - o)])
+            dc2 = gc + gh * o * (1 - tc * tc)
+            dg = _cat([dc2 * z * i * (1 - i), dc2 * c * f * (1 - f), dc2 * i * (1 - z * z), gh * tc * o * (1 - o)])
         k_in = len(ctx.needs_input_grad)  # 4 when called without the biases
         need_x, need_hc, need_wih, need_whh, need_bih, need_bhh = tuple(ctx.needs_input_grad) + (False,) * (6 - k_in)
         gx = dg @ w_ih if need_x else None

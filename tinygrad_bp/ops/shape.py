@@ -66,7 +66,7 @@ class GetItem(Op):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return _xp.scatter_into_zeros(ctx.in_shape, ctx.index, g)
+        return scatter_into_zeros(ctx.in_shape, ctx.index, g)
 
 
 class IndexAdd(Op):
@@ -75,7 +75,7 @@ class IndexAdd(Op):
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple = (), index: Any = None) -> np.ndarray:
         ctx.index = index
-        return _xp.scatter_into_zeros(shape, index, x)
+        return scatter_into_zeros(shape, index, x)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -123,3 +123,20 @@ class Contiguous(Op):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         return g
+
+
+def scatter_into_zeros(shape: tuple, index: Any, values: Any) -> Any:
+    """zeros(shape) with ``values`` added at ``index`` (repeated indices accumulate)."""
+    if _xp._is_array(values):
+        out = np.zeros(shape, values.dtype)
+        if _is_basic_index(index):
+            out[index] = values
+        else:
+            np.add.at(out, index, values)
+        return out
+    return IndexAdd.apply(values, shape=shape, index=index)
+
+
+def _is_basic_index(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)

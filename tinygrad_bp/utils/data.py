@@ -30,7 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from ..creation import tensor
+from ..random import Generator, default_generator
 from ..tensor import Tensor
+from ..tensor_shape import stack
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset", "DataLoader",
            "random_split", "default_collate", "default_convert", "Sampler", "SequentialSampler", "RandomSampler",
@@ -647,7 +650,6 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, float):
         return Tensor._make(np.array(batch, dtype=np.float64))
     if isinstance(elem, int):
-        from ..creation import tensor
         return tensor(batch)
     if isinstance(elem, (str, bytes)):
         return batch
@@ -713,7 +715,6 @@ def _stack(batch: Sequence[Tensor]) -> Tensor:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first.shape)} at "
                                f"entry 0 and {list(t.shape)} at entry {i}")
     if any(t.requires_grad or t.dtype != first.dtype for t in batch):
-        from ..tensor_shape import stack
         return stack(list(batch))
     return Tensor._make(np.stack([t.data for t in batch]))
 
@@ -728,12 +729,10 @@ def _check_numpy_dtype(dtype: np.dtype) -> None:
 def _check_generator(generator: Any) -> None:
     if generator is None:
         return
-    from ..random import Generator
     if not isinstance(generator, Generator):
         raise TypeError(f"generator must be a tb.Generator or None, got {type(generator).__name__}")
 
 
 def _rng(generator: Any) -> np.random.Generator:
     """The NumPy generator behind ``generator`` (a tb.Generator), or the global one's."""
-    from ..random import default_generator
     return (default_generator if generator is None else generator).rng

@@ -7,9 +7,8 @@ Importing this package does not import graphviz; it is loaded when a picture is 
 """
 
 from .capture import capture
-from .draw import draw_graph
+from .draw import draw_graph, render
 from .explore import Explorer, explore
-from .rendering import render
 from .tracing import trace
 
 __all__ = ["Explorer", "capture", "draw_graph", "explore", "render", "trace"]

@@ -12,12 +12,13 @@ edge can show the contribution it carried (``show_edge_grads``).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
-from . import summary
+from . import rendering, summary
 from .graph import Call, Snapshot, collect
 
 MAX_NODES = 400  # a larger graph is cut (with a note): dot's layout time grows quickly with size
@@ -490,3 +491,31 @@ def _legend(graph: Any, look: _Look, freed: bool, direction: str, edge_grads: bo
         else:
             lines.append(item)
     graph.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize="8", fontcolor="grey25")
+
+
+# ---------------------------------------------------------------- files
+def render(root_or_digraph: Any, path: Any, format: str | None = None, **draw_kwargs: Any) -> Any:  # noqa: A002
+    """Write the picture of ``root_or_digraph`` (a Tensor, a list of Tensors or a graphviz graph) to
+    exactly ``path`` (str or pathlib.Path; no other files) and return ``path``.
+
+    The format is ``format``, or else the suffix of ``path`` (``.svg .png .pdf .dot``); an unknown
+    suffix, a missing one without ``format``, or a suffix that contradicts ``format`` is a
+    ValueError raised before anything is drawn or written. svg, png, pdf and dot work on every
+    machine; other formats (jpg, ps, ...) need the Graphviz ``dot`` program (RuntimeError without).
+    A Tensor is drawn with ``draw_graph(root, **draw_kwargs)`` first.
+    """
+    fmt = rendering.format_for(path, format, "render")
+    source = _source(root_or_digraph, draw_kwargs)
+    data = rendering.to_bytes(source, fmt)
+    with open(os.fspath(path), "wb") as f:
+        f.write(data)
+    return path
+
+
+def _source(obj: Any, draw_kwargs: dict) -> str:
+    source = getattr(obj, "source", None)
+    if isinstance(source, str):
+        if draw_kwargs:
+            raise TypeError(f"render: options {sorted(draw_kwargs)} apply to a Tensor, not to a ready graph")
+        return source
+    return draw_graph(obj, **draw_kwargs).source

@@ -35,7 +35,6 @@ The page's contract (what tests and tools may rely on):
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 from typing import Any
@@ -43,11 +42,14 @@ from typing import Any
 import numpy as np
 
 from ..autograd import engine, grad_mode
+from ..creation import tensor
 from ..tensor import Tensor
 from . import summary
 from .capture import capture
 from .draw import _collapsed_ancestor, _collapsed_calls, _homes, _input_names, _names, draw_snapshot, formula_lines
+from .explore_page import page
 from .graph import _saved_arrays, collect
+from .rendering import to_bytes
 
 MAX_NODES = 400  # above this many drawn items the page collapses modules (and cuts, as draw_graph does)
 SMALL = summary.SMALL  # tensors of at most this many elements are shown as numbers
@@ -69,8 +71,6 @@ class Explorer:
 
     def html(self) -> str:
         """The whole page, one self-contained HTML document."""
-        from .explore_page import page
-
         return page(self.data, self.svg)
 
     def save(self, path: Any) -> Any:
@@ -401,7 +401,6 @@ def _targets(leaves: list, names: dict, item: dict, steps: list, exercise: Any) 
 
 def _svg(source: str) -> str:
     """The SVG of the DOT source, with each node's ``<g>`` carrying its DOT name as id and edges their ends."""
-    from .rendering import to_bytes
 
     svg = to_bytes(source, "svg").decode("utf-8")
     svg = svg[svg.find("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG goes inline into HTML
@@ -419,17 +418,9 @@ def _svg(source: str) -> str:
     return re.sub(r'<g id="(edge\d+)" class="edge">(\s*<title>([^<]*)</title>)', edge, svg)
 
 
-def page_json(data: dict) -> str:
-    """The data as a JavaScript literal that is safe inside ``<script>`` (NaN and Infinity allowed)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 def worked_example(exercise: bool | list = False) -> Explorer:
     """The explorer of the tutorial's worked example (examples/forward_backward_by_hand.py):
     z1 = W1·x + b1, a1 = σ(z1), z2 = W2·a1 + b2, y = σ(z2), L = ½(y - t)²."""
-    from ..creation import tensor
-
     x = tensor([[0.05], [0.10]])
     target = tensor([[0.99]])
     W1 = tensor([[0.15, 0.20], [0.25, 0.30]], requires_grad=True)

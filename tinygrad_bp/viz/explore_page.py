@@ -7,10 +7,9 @@ loads anything from a network: system fonts only, no external script, style, ima
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
-
-from .explore import page_json
 
 _HERE = Path(__file__).parent
 CSS_FILE = _HERE / "explore_page.css"  # package data (pyproject.toml), read when a page is made
@@ -48,3 +47,9 @@ def page(data: dict, svg: str) -> str:
             "script-src 'unsafe-inline'; img-src data:\">\n"
             f"<title>{html.escape('tinygrad_bp: backward, step by step')}</title>\n<style>{css}</style>\n</head>\n"
             f"<body>\n{body}\n<script>{script}</script>\n</body>\n</html>\n")
+
+
+def page_json(data: dict) -> str:
+    """The data as a JavaScript literal that is safe inside ``<script>`` (NaN and Infinity allowed)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -28,24 +28,6 @@ _INSTALL_DOT = ("install Graphviz so that the `dot` program is on PATH (apt inst
                 "graphviz, conda install graphviz, or https://graphviz.org/download/)")
 
 
-def render(root_or_digraph: Any, path: Any, format: str | None = None, **draw_kwargs: Any) -> Any:  # noqa: A002
-    """Write the picture of ``root_or_digraph`` (a Tensor, a list of Tensors or a graphviz graph) to
-    exactly ``path`` (str or pathlib.Path; no other files) and return ``path``.
-
-    The format is ``format``, or else the suffix of ``path`` (``.svg .png .pdf .dot``); an unknown
-    suffix, a missing one without ``format``, or a suffix that contradicts ``format`` is a
-    ValueError raised before anything is drawn or written. svg, png, pdf and dot work on every
-    machine; other formats (jpg, ps, ...) need the Graphviz ``dot`` program (RuntimeError without).
-    A Tensor is drawn with ``draw_graph(root, **draw_kwargs)`` first.
-    """
-    fmt = format_for(path, format, "render")
-    source = _source(root_or_digraph, draw_kwargs)
-    data = to_bytes(source, fmt)
-    with open(os.fspath(path), "wb") as f:
-        f.write(data)
-    return path
-
-
 def check_format(format: Any, where: str = "render") -> str:  # noqa: A002
     """``format`` lower-cased, or ValueError if it is no picture format we know."""
     if not isinstance(format, str) or not format:
@@ -79,16 +61,6 @@ def format_for(path: Any, format: str | None, where: str = "render") -> str:  # 
 
 def _same(fmt: str) -> str:
     return {"gv": "dot", "jpeg": "jpg", "tif": "tiff"}.get(fmt, fmt)
-
-
-def _source(obj: Any, draw_kwargs: dict) -> str:
-    source = getattr(obj, "source", None)
-    if isinstance(source, str):
-        if draw_kwargs:
-            raise TypeError(f"render: options {sorted(draw_kwargs)} apply to a Tensor, not to a ready graph")
-        return source
-    from .draw import draw_graph
-    return draw_graph(obj, **draw_kwargs).source
 
 
 def to_bytes(source: str, format: str) -> bytes:  # noqa: A002
