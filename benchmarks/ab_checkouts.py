@@ -5,7 +5,7 @@
 BASE_DIR is another checkout (e.g. ``git archive HEAD | tar -x -C /tmp/base``); NEW_DIR defaults
 to this one. Each round starts one fresh process per side (order flipping each round), runs the
 shortened workload of ab_patches.py (W1-W5) or of workloads_torchlike.py (W8-W10: 10, 50 and 4
-steps, timed by the workload's own clock) ``--reps`` times and keeps its best time; the report is the
+steps, timed by the workload's own CPU clock) ``--reps`` times and keeps its best time; the report is the
 median of the per-round ratios new/base, plus the best time of each side. Workers import their
 checkout through TB_ROOT, so both sides time the same benchmark code.
 """
@@ -30,8 +30,8 @@ for _ in range({reps}):
 print(best / per * 1e6, unit)
 """
 
-# W8-W10 (issue 13): the workload functions of workloads_torchlike.py with fewer steps; their own clock
-# (the timed loop only, without building the model) is what counts.
+# W8-W10 (issue 13): the workload functions of workloads_torchlike.py with fewer steps; their own CPU clock
+# (process_time of the timed loop only, without building the model; robust on a busy machine) is what counts.
 SHORT_STEPS = {"W8": 10, "W9": 50, "W10": 4}
 CHILD_TORCHLIKE = """
 import os, sys
@@ -42,7 +42,7 @@ import tinygrad_bp as tb
 import workloads_torchlike as WT
 run = getattr(WT, {workload!r}.lower())
 run(tb, steps={steps})
-best = min(run(tb, steps={steps})["seconds"] for _ in range({reps}))
+best = min(run(tb, steps={steps})["cpu_seconds"] for _ in range({reps}))
 print(best / {steps} * 1e6, {unit!r})
 """
 
