@@ -1,10 +1,10 @@
 """Dtypes and PyTorch's type-promotion rules.
 
 The dtypes are NumPy dtype objects (``tb.float32 == numpy.dtype("float32")``). Promotion follows
-PyTorch, not NumPy: the category order is bool < integer < floating; a dimensioned tensor outranks a
-zero-dim tensor, which outranks a Python scalar; a lower-ranked operand only changes the result when it
-is of a higher category (then a Python float gives the default float dtype). So int64 + float32 is
-float32 and an int tensor times a Python float is the default float dtype.
+PyTorch, not NumPy, and is one function, ``result_type``: the category order is bool < integer < floating;
+a dimensioned tensor outranks a zero-dim tensor, which outranks a Python scalar; a lower-ranked operand
+only changes the result when it is of a higher category (then a Python float gives the default float
+dtype). So int64 + float32 is float32 and an int tensor times a Python float is the default float dtype.
 """
 
 from __future__ import annotations
@@ -59,22 +59,33 @@ def scalar_dtype(value: object) -> np.dtype:
     return _default_float
 
 
-def promote(a: np.dtype, a_rank: int, b: np.dtype, b_rank: int) -> np.dtype:
-    """Result dtype of a binary op; rank is 2 for a dimensioned tensor, 1 for zero-dim, 0 for a scalar."""
+def result_type(*operands: tuple) -> np.dtype:
+    """PyTorch's result dtype of an op on several operands, each ``(dtype, rank)``: rank 2 for a tensor with
+    dimensions, 1 for a zero-dim tensor, 0 for a Python scalar (its dtype from ``scalar_dtype``).
+
+    Operands of one rank promote among themselves; then, as in PyTorch's ``combine_categories``, a lower
+    rank changes the result only when it is of a higher category (bool < integer < floating)."""
+    levels: dict = {}
+    for dtype, rank in operands:
+        seen = levels.get(rank)
+        levels[rank] = dtype if seen is None else _same_rank(seen, dtype)
+    return _combine(levels.get(2), _combine(levels.get(1), levels.get(0)))
+
+
+def _same_rank(a: np.dtype, b: np.dtype) -> np.dtype:
+    """Two operands of one rank: the higher category wins; within a category the wider type."""
     if a == b:
         return a
     ca, cb = _category(a), _category(b)
-    if a_rank == b_rank:
-        if ca == cb:
-            return np.promote_types(a, b)
-        return a if ca > cb else b
-    if a_rank < b_rank:  # make `a` the higher-ranked operand
-        a, b, ca, cb, b_rank = b, a, cb, ca, a_rank
-    if cb <= ca:
-        return a
-    if b_rank == 0:  # a Python scalar of a higher category
-        return _default_float if cb == 2 else int64
-    return b
+    if ca == cb:
+        return np.promote_types(a, b)
+    return a if ca > cb else b
+
+
+def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
+    if higher is None or lower is None:
+        return lower if higher is None else higher
+    return lower if _category(lower) > _category(higher) else higher
 
 
 _TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",

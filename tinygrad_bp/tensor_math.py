@@ -301,7 +301,7 @@ def _binary(op: Any, a: Tensor, b: Any, name: str, reverse: builtins.bool = Fals
     if isinstance(b, Tensor):
         bd = b.data
         if ad.dtype != bd.dtype:
-            dt = dtypes.promote(ad.dtype, _rank(a), bd.dtype, _rank(b))
+            dt = dtypes.result_type((ad.dtype, _rank(a)), (bd.dtype, _rank(b)))
             a, b = a.to(dt), b.to(dt)
     elif isinstance(b, _Scalar):
         if isinstance(b, np.generic):
@@ -309,7 +309,7 @@ def _binary(op: Any, a: Tensor, b: Any, name: str, reverse: builtins.bool = Fals
         kind = ad.dtype.kind
         if not (kind == "f" or (kind in "iu" and not isinstance(b, builtins.float))
                 or (kind == "b" and isinstance(b, builtins.bool))):
-            a = a.to(dtypes.promote(ad.dtype, _rank(a), dtypes.scalar_dtype(b), 0))
+            a = a.to(dtypes.result_type((ad.dtype, _rank(a)), (dtypes.scalar_dtype(b), 0)))
     elif isinstance(b, np.ndarray):
         return _binary(op, a, _make(b), name, reverse)
     else:
@@ -449,10 +449,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyT
         if cond.dtype != np.bool_:
             raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                                f"{_type_name(cond.dtype)}")
-    x, y = _as_tensor(input), _as_tensor(other)
-    if x.data.dtype != y.data.dtype:
-        dt = dtypes.promote(x.data.dtype, _rank_or_scalar(input), y.data.dtype, _rank_or_scalar(other))
-        x, y = x.to(dt), y.to(dt)
+    x, y = _promote(input, other)
     try:
         return _ops.elementwise.Where.apply(cond, x, y)
     except ValueError as e:
@@ -460,45 +457,34 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyT
                            "broadcast together") from e
 
 
-def _rank_or_scalar(x: Any) -> builtins.int:
-    return _rank(x) if isinstance(x, Tensor) else (2 if isinstance(x, np.ndarray) and x.ndim else 0)
+def _promote(*values: Any) -> list:
+    """The values (Tensors, arrays, numbers; None stays None) as Tensors of their PyTorch result type."""
+    ts = [None if v is None else _as_tensor(v) for v in values]
+    ranks = [_rank(v) if isinstance(v, Tensor) else (2 if isinstance(v, np.ndarray) and v.ndim else 0) for v in values]
+    dt = dtypes.result_type(*[(t.data.dtype, r) for t, r in zip(ts, ranks) if t is not None])
+    return [t if t is None or t.data.dtype == dt else t.to(dt) for t in ts]
 
 
 def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002
     """Elementwise max; on ties the gradient is split evenly."""
-    a, b = _promoted_pair(input, other)
+    a, b = _promote(input, other)
     return _broadcasting("maximum", _ops.elementwise.Maximum, a, b)
 
 
 def minimum(input: Any, other: Any) -> Tensor:  # noqa: A002
     """Elementwise min; on ties the gradient is split evenly."""
-    a, b = _promoted_pair(input, other)
+    a, b = _promote(input, other)
     return _broadcasting("minimum", _ops.elementwise.Minimum, a, b)
 
 
 def _clamp_bounds(x: Tensor, lo: Any, hi: Any) -> Tensor:
     """clamp with tensor bounds: one op, promoted to a common dtype (ties give the gradient to x)."""
-    parts = [x] + [None if b is None else _as_tensor(b) for b in (lo, hi)]
-    present = [t for t in parts if t is not None]
-    dt = present[0].data.dtype
-    for orig, t in zip((lo, hi), parts[1:]):
-        if t is not None and t.data.dtype != dt:
-            dt = dtypes.promote(dt, _rank(x), t.data.dtype, _rank_or_scalar(orig))
-    parts = [t if t is None or t.data.dtype == dt else t.to(dt) for t in parts]
+    parts = _promote(x, lo, hi)
     try:
         return _ops.elementwise.ClampBounds.apply(*parts)
     except ValueError as e:
         raise RuntimeError(f"clamp: input {x.shape}, min {None if parts[1] is None else parts[1].shape} and max "
                            f"{None if parts[2] is None else parts[2].shape} cannot be broadcast together") from e
-
-
-def _promoted_pair(a: Any, b: Any) -> tuple:
-    """Elementwise max with other."""
-    ta, tb = _as_tensor(a), _as_tensor(b)
-    if ta.data.dtype != tb.data.dtype:
-        dt = dtypes.promote(ta.data.dtype, _rank_or_scalar(a), tb.data.dtype, _rank_or_scalar(b))
-        ta, tb = ta.to(dt), tb.to(dt)
-    return ta, tb
 
 
 def _broadcasting(name: str, op: Any, a: Tensor, b: Tensor) -> Tensor:

@@ -209,9 +209,7 @@ def _same_dtype(ts: list, op: str) -> list:
     if not ts:
         raise RuntimeError("stack expects a non-empty TensorList" if op == "stack" else
                            f"{op}(): expected a non-empty list of Tensors")
-    dt = ts[0].data.dtype
-    for t in ts[1:]:
-        dt = dtypes.promote(dt, 2, t.data.dtype, 2)
+    dt = dtypes.result_type(*[(t.data.dtype, 2 if t.data.ndim else 1) for t in ts])
     return [t.to(dt) for t in ts]
 
 
