@@ -87,8 +87,8 @@ def test_grad_fn_names_and_is_leaf():
     names = {
         "AddBackward0": x + 1, "SubBackward0": x - 1, "MulBackward0": x * 2, "DivBackward0": x / 2,
         "PowBackward0": x ** 2, "ExpBackward0": x.exp(), "SigmoidBackward0": x.sigmoid(),
-        "SumBackward0": x.sum(), "MeanBackward0": x.mean(), "MatMulBackward0": x @ x,
-        "ReshapeBackward0": x.reshape(1, 1), "NegBackward0": -x, "TanhBackward0": x.tanh(),
+        "SumBackward0": x.sum(), "MeanBackward0": x.mean(), "DotBackward0": x @ x,
+        "ViewBackward0": x.reshape(1, 1), "NegBackward0": -x, "TanhBackward0": x.tanh(),
     }
     for name, t in names.items():
         assert t.grad_fn.name() == name and not t.is_leaf

@@ -164,7 +164,7 @@ class _Math:
 
     def square(self) -> Tensor:
         """x²;  d/dx = 2x (a bool tensor squares to int64, as in PyTorch)."""
-        return self ** 2 if self.data.dtype == dtypes.bool else self * self
+        return self ** 2
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
         """Limit values to [min, max]; the gradient passes where min ≤ x ≤ max."""
@@ -246,7 +246,7 @@ class _Math:
         """The smallest values over dim (ties share the gradient)."""
         axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "amin")
         _check_reducible(self, axis, "amin")
-        return _ops.reduce.Amax.apply(self, axis=axis, keepdims=keepdim, fn=np.min)
+        return _ops.reduce.Amax.apply(self, axis=axis, keepdims=keepdim, fn=np.min, name="AminBackward0")
 
     def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """Index of the largest value (flattened when dim is None); not differentiable."""
@@ -398,7 +398,7 @@ def _extreme(t: Tensor, dim: Any, keepdim: builtins.bool, fn: Any, arg: Any, pai
     axis = None if dim is None else _dim(dim, t.ndim, op)
     _check_reducible(t, axis, op)
     if dim is None:
-        return _ops.reduce.Amax.apply(t, axis=None, keepdims=False, fn=fn)
+        return _ops.reduce.Amax.apply(t, axis=None, keepdims=False, fn=fn, name=f"{op.capitalize()}Backward1")
     if t.ndim == 0:
         return MaxResult(t, _make(np.zeros((), np.int64)))
     values = _ops.reduce.MaxAlongDim.apply(t, axis=axis, keepdims=keepdim, arg=arg)

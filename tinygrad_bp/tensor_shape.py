@@ -36,10 +36,7 @@ class _Shape:
             new_shape = _infer_shape(self.shape, shape)
         except ValueError as e:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {self.numel()}") from e
-        if new_shape == self.shape:
-            return self
-        out = _ops.shape.Reshape.apply(self, shape=new_shape)
-        return _mark_view(out, self, "reshape", new_shape)
+        return _reshape(self, new_shape)
 
     def view(self, *shape: Any) -> Tensor:
         """``reshape`` that never copies: refused (RuntimeError) when the memory layout needs a copy."""
@@ -72,14 +69,16 @@ class _Shape:
     def unsqueeze(self, dim: builtins.int) -> Tensor:
         """A size-1 dim inserted at dim."""
         d = _dim(dim, self.ndim + 1, "unsqueeze")
-        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+        return _reshape(self, self.shape[:d] + (1,) + self.shape[d:], "UnsqueezeBackward0")
 
     def squeeze(self, dim: Any = None) -> Tensor:
         """Size-1 dims removed (all, or the given ones)."""
         if dim is None:
-            return self.reshape(tuple(n for n in self.shape if n != 1))
-        dims = {_dim(d, self.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
-        return self.reshape(tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1)))
+            return _reshape(self, tuple(n for n in self.shape if n != 1), "SqueezeBackward0")
+        several = isinstance(dim, (tuple, list))
+        dims = {_dim(d, self.ndim, "squeeze") for d in (dim if several else (dim,))}
+        shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
+        return _reshape(self, shape, "SqueezeBackward2" if several else "SqueezeBackward1")
 
     def permute(self, *dims: Any) -> Tensor:
         """The dims reordered."""
@@ -91,24 +90,21 @@ class _Shape:
         dims = tuple(_dim(d, self.ndim, "permute") for d in dims)
         if len(set(dims)) != len(dims):
             raise RuntimeError("permute(): duplicate dims are not allowed.")
-        if dims == tuple(range(self.ndim)):
-            return self
-        return _mark_view(_ops.shape.Permute.apply(self, axes=dims), self, "permute", dims)
+        return _permute(self, dims)
 
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """Two dims swapped."""
         axes = list(range(self.ndim))
         a, b = _dim(dim0, self.ndim, "transpose"), _dim(dim1, self.ndim, "transpose")
-        if self.ndim == 0:
-            return self
-        axes[a], axes[b] = axes[b], axes[a]
-        return self.permute(tuple(axes))
+        if self.ndim:
+            axes[a], axes[b] = axes[b], axes[a]
+        return _permute(self, tuple(axes), "TransposeBackward0")
 
     def t(self) -> Tensor:
         """The transpose of a matrix (<= 2 dims)."""
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.T
+        return _permute(self, tuple(range(self.ndim - 1, -1, -1)), "TBackward0")
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to a larger shape without copying (-1 keeps a size)."""
@@ -123,7 +119,7 @@ class _Shape:
                 raise RuntimeError(f"expand: the expanded size of the tensor ({shape[i + lead]}) must match the "
                                    f"existing size ({n}) at non-singleton dimension {i + lead}. Target sizes: "
                                    f"{list(sizes)}. Tensor sizes: {list(self.shape)}")
-        if shape == self.shape:
+        if shape == self.shape and not _records(self):
             return self
         return _ops.shape.Expand.apply(self, shape=shape)
 
@@ -163,6 +159,23 @@ def _index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray(index) if index else np.zeros(0, np.int64)  # [] is an empty integer index, as in PyTorch
     return index
+
+
+def _records(t: Tensor) -> bool:
+    """True when an op on ``t`` joins the graph (a no-op reshape then still makes its node, as in PyTorch)."""
+    return t.requires_grad and _grad_state.enabled
+
+
+def _reshape(t: Tensor, shape: tuple, name: str = "ViewBackward0") -> Tensor:
+    if shape == t.shape and not _records(t):
+        return t
+    return _mark_view(_ops.shape.Reshape.apply(t, shape=shape, name=name), t, "reshape", shape)
+
+
+def _permute(t: Tensor, axes: tuple, name: str | None = None) -> Tensor:
+    if axes == tuple(range(t.ndim)) and not _records(t):
+        return t
+    return _mark_view(_ops.shape.Permute.apply(t, axes=axes, name=name), t, "permute", axes)
 
 
 def _mark_view(out: Tensor, base: Tensor, kind: str, arg: Any) -> Tensor:

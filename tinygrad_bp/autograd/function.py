@@ -49,6 +49,8 @@ class Function:
 
     arrays = False  # forward/backward see Tensors (Op: NumPy arrays)
     view = False  # True for ops whose output may share its input's memory (reshape, permute, expand, index)
+    torch_name: str | None = None  # PyTorch's grad_fn name, where it is not ClassName + "Backward0" (an op may
+    # also set it on the node in forward, when the name depends on the call: sum() vs sum(dim))
 
     inputs: tuple
     shape: tuple
@@ -179,7 +181,7 @@ class Op(Function):
         return tuple(map(is_not, self.inputs, _NONES))
 
     def name(self) -> str:
-        return type(self).__name__ + "Backward0"
+        return self.torch_name or type(self).__name__ + "Backward0"
 
 
 def _forward_on_tensors(cls: type, ctx: Function, parents: list, args: tuple, kwargs: dict) -> Any:

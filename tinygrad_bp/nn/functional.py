@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import loss as _fused
+from ..ops import matmul as _matmul
 from ..random import _rng
 from ..tensor import Tensor, _make
 from ..tensor_math import _float_only, where
@@ -77,7 +78,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                            f"{w.dtype}. Convert the input with .float() (or the model with .double()).")
     if bias is not None and bias.data.shape != (w.shape[0],):
         raise RuntimeError(f"linear: bias has shape {tuple(bias.data.shape)}, expected ({w.shape[0]},)")
-    return _fused.Addmm.apply(input, weight, bias)
+    return _matmul.Addmm.apply(input, weight, bias)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -240,7 +241,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if (w is None and label_smoothing == 0 and input.ndim == 2 and t.dtype == np.int64 and t.size
             and t.shape == (input.shape[0],) and input.data.dtype.kind == "f" and not 0 <= ignore_index < n_classes
             and t.min() >= 0 and t.max() < n_classes):  # plain class indices: no dense one-hot array needed
-        return _fused.SoftmaxCrossEntropy.apply(input, t, dim=1, reduction=reduction, denom=float(t.size))
+        return _fused.SoftmaxCrossEntropy.apply(input, t, dim=1, reduction=reduction, denom=float(t.size),
+                                                name="NllLossBackward0")
     if target.data.dtype.kind == "f" and target.shape == input.shape:  # class probabilities
         a = target  # a float64 target with float32 logits gives a float64 loss, as in PyTorch
         if label_smoothing > 0:

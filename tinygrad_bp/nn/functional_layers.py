@@ -554,7 +554,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if count <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"torch.Size({list(input.shape)})")
-    y = _norm.Normalize.apply(input, weight, bias, axes=axes, param_shape=pshape, eps=eps)
+    y = _norm.Normalize.apply(input, weight, bias, axes=axes, param_shape=pshape, eps=eps,
+                              name="NativeBatchNormBackward0")
     if running_mean is not None or running_var is not None:
         x = input.data
         m = momentum if momentum is not None else 0.0
@@ -613,7 +614,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
                                f"{name} of shape {_size(t.shape)} and normalized_shape = {_size(shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
     pshape = (1,) * (input.ndim - k) + shape
-    return _norm.Normalize.apply(input, weight, bias, axes=axes, param_shape=pshape, eps=eps)
+    return _norm.Normalize.apply(input, weight, bias, axes=axes, param_shape=pshape, eps=eps,
+                                 name="NativeLayerNormBackward0")
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,  # noqa: A002

@@ -170,6 +170,8 @@ class Conv(Op):
     ``out`` the output size, both checked by the caller. With create_graph the gradients are built from
     ``Unfold``, ``Fold`` and Tensor products, so they are differentiable again."""
 
+    torch_name = "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, stride: tuple = (),
                 dilation: tuple = (), padding: tuple = (), out: tuple = (), groups: int = 1) -> np.ndarray:
@@ -260,6 +262,7 @@ class MaxPool(Op):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, kernel: tuple = (), stride: tuple = (), dilation: tuple = (),
                 padding: tuple = (), out: tuple = ()) -> np.ndarray:
+        ctx.torch_name = f"MaxPool{len(kernel)}DWithIndicesBackward0"
         xp = _pad(x, padding, -np.inf)
         windows = _offsets(kernel, stride, dilation, out)
         y = xp[windows[0]].copy()

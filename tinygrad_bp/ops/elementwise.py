@@ -30,6 +30,8 @@ class Sub(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        if type(x) is not np.ndarray:  # number - tensor: PyTorch's rsub
+            ctx.torch_name = "RsubBackward1"
         return x - y
 
     @staticmethod
@@ -86,6 +88,10 @@ class Pow(Op):
         ints = np.asarray(y).dtype.kind in "iu" and np.asarray(x).dtype.kind in "iu"
         out = _int_power(x, y) if ints else np.power(x, y)
         ctx.save_for_backward(x, y, out)
+        if type(x) is not np.ndarray:  # PyTorch's overloads: number ** tensor, tensor ** tensor
+            ctx.torch_name = "PowBackward2"
+        elif type(y) is np.ndarray:
+            ctx.torch_name = "PowBackward1"
         return out
 
     @staticmethod
@@ -272,6 +278,8 @@ class ClampBounds(Op):
     """z = min(max(x, lo), hi) with tensor bounds;  dz/dx = 1 where lo ≤ x ≤ hi; dz/dlo = 1 where
     x < lo < hi (or x < lo, no hi); dz/dhi = 1 where x > hi or hi < lo. Ties go to x, as in PyTorch."""
 
+    torch_name = "ClampBackward0"  # PyTorch's clamp with tensor bounds
+
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> np.ndarray:
         keep = np.ones(np.shape(x), bool)
@@ -296,6 +304,8 @@ class ClampBounds(Op):
 
 class Clamp(Op):
     """z = min(max(x, lo), hi);  dz/dx = 1 where lo ≤ x ≤ hi, else 0"""
+
+    torch_name = "ClampBackward1"  # PyTorch's clamp with number bounds
 
     @staticmethod
     def forward(ctx: Any, x: Any, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002
@@ -363,6 +373,7 @@ class Cast(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, dtype: Any = None) -> np.ndarray:
+        ctx.torch_name = "CloneBackward0" if x.dtype == dtype else "ToCopyBackward0"  # clone(), or to(dtype)
         return x.astype(dtype)
 
     @staticmethod

@@ -61,28 +61,6 @@ def _sigmoid(x: Any) -> Any:
     return x.sigmoid()
 
 
-class Addmm(Op):
-    """y = x @ Wᵀ + b (nn.Linear);  dy/dx = g @ W,  dy/dW = gᵀ @ x,  dy/db = g summed over the batch"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
-        ctx.save_for_backward(x, w)
-        out = x @ w.T
-        if b is not None:
-            out += b
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> tuple:
-        x, w = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad
-        gx = g @ w if need_x else None
-        g2 = g.reshape(-1, g.shape[-1])  # (batch, out), whatever the batch dims
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
-        gb = g2.sum(axis=0) if need_b else None  # summed here: cheaper than the engine's generic unbroadcast
-        return gx, gw, gb
-
-
 class MseLoss(Op):
     """loss = reduce((x - y)²);  dloss/dx = 2(x - y)·g,  dloss/dy = -2(x - y)·g  (g / n for the mean)"""
 
@@ -112,7 +90,9 @@ class SoftmaxCrossEntropy(Op):
 
     @staticmethod
     def forward(ctx: Any, z: np.ndarray, a: np.ndarray, dim: int = 1, reduction: str = "mean",
-                denom: float = 1.0) -> np.ndarray:
+                denom: float = 1.0, name: str | None = None) -> np.ndarray:
+        if name is not None:  # with class indices PyTorch's graph ends in NllLossBackward0
+            ctx.torch_name = name
         shifted = z - z.max(axis=dim, keepdims=True)  # log-sum-exp trick: exp never overflows
         logp = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(z, a, logp)

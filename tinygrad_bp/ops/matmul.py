@@ -1,4 +1,5 @@
-"""Matrix product with NumPy's matmul semantics (1-D operands, batch broadcasting)."""
+"""Matrix products: ``MatMul`` with NumPy's matmul semantics (1-D operands, batch broadcasting), and ``Addmm``,
+the fused x @ Wᵀ + b of nn.Linear."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from ..autograd.engine import unbroadcast
 from ..autograd.function import Op
 from . import _xp
 
+_NAMES = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}
+
 
 class MatMul(Op):
     """Z = A @ B;  dL/dA = G @ Bᵀ, dL/dB = Aᵀ @ G (1-D operands are treated as a row / a column)"""
@@ -17,6 +20,7 @@ class MatMul(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         ctx.save_for_backward(a, b)
+        ctx.torch_name = _NAMES.get((a.ndim, b.ndim), "UnsafeViewBackward0")  # the product PyTorch's matmul picks
         return np.matmul(a, b)
 
     @staticmethod
@@ -43,6 +47,28 @@ class MatMul(Op):
             gb = _xp.swap_last(a2) @ g2
             gb = _sum_to(gb, b2.shape).reshape(b.shape)
         return ga, gb
+
+
+class Addmm(Op):
+    """y = x @ Wᵀ + b (nn.Linear);  dy/dx = g @ W,  dy/dW = gᵀ @ x,  dy/db = g summed over the batch"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        ctx.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = g @ w if need_x else None
+        g2 = g.reshape(-1, g.shape[-1])  # (batch, out), whatever the batch dims
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        gb = g2.sum(axis=0) if need_b else None  # summed here: cheaper than the engine's generic unbroadcast
+        return gx, gw, gb
 
 
 def _sum_to(g: Any, shape: tuple) -> Any:

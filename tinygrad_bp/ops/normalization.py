@@ -35,7 +35,9 @@ class Normalize(Op):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, w: np.ndarray | None = None, b: np.ndarray | None = None,
-                axes: tuple = (), param_shape: tuple = (), eps: float = 1e-5) -> np.ndarray:
+                axes: tuple = (), param_shape: tuple = (), eps: float = 1e-5, name: str | None = None) -> np.ndarray:
+        if name is not None:  # PyTorch's node for batch_norm, layer_norm, ...
+            ctx.torch_name = name
         xhat, invstd = _statistics(x, axes, eps)
         ctx.save_for_backward(x, w)
         ctx.xhat, ctx.invstd, ctx.axes, ctx.param_shape, ctx.eps = xhat, invstd, axes, param_shape, eps

@@ -37,6 +37,8 @@ class Sum(Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         ctx.in_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
+        if axis is not None or keepdims:
+            ctx.torch_name = "SumBackward1"  # PyTorch's sum(dim, keepdim) overload
         return x.sum(axis=axis, keepdims=keepdims)
 
     @staticmethod
@@ -50,6 +52,8 @@ class Mean(Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         ctx.in_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
+        if axis is not None or keepdims:
+            ctx.torch_name = "MeanBackward1"
         out = x.mean(axis=axis, keepdims=keepdims)
         ctx.n = x.size // max(out.size, 1) if x.size else 0
         return out
@@ -61,10 +65,13 @@ class Mean(Op):
 
 
 class Amax(Op):
-    """z = max x over axis;  dz/dx = 1 at the maxima (shared evenly between ties), else 0"""
+    """z = max x over axis (min with fn=np.min);  dz/dx = 1 at the maxima (shared evenly between ties), else 0"""
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False, fn: Any = np.max) -> np.ndarray:
+    def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False, fn: Any = np.max,
+                name: str | None = None) -> np.ndarray:
+        if name is not None:  # amin, and the full max() / min(), have PyTorch names of their own
+            ctx.torch_name = name
         out = fn(x, axis=axis, keepdims=True)
         mask = x == out
         ctx.share = mask / mask.sum(axis=axis, keepdims=True)
@@ -82,6 +89,7 @@ class MaxAlongDim(Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int = 0, keepdims: bool = False, arg: Any = np.argmax) -> np.ndarray:
         idx = arg(x, axis=axis, keepdims=True)
+        ctx.torch_name = "MinBackward0" if arg is np.argmin else "MaxBackward0"
         ctx.indices = idx if keepdims else np.squeeze(idx, axis)
         ctx.in_shape, ctx.axis, ctx.keepdims = x.shape, (axis,), keepdims
         shape = [1] * x.ndim
@@ -97,6 +105,8 @@ class MaxAlongDim(Op):
 
 class LogSumExp(Op):
     """z = log Σ eˣ over axis (computed with the max subtracted);  dz/dx = e^(x - z) = softmax(x)"""
+
+    torch_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:

@@ -16,9 +16,11 @@ class Reshape(Op):
     view = True  # the output may share the input's memory (tensor_inplace.py rebases through it)
 
     @staticmethod
-    def forward(ctx: Any, x: Any, shape: tuple = ()) -> np.ndarray:
+    def forward(ctx: Any, x: Any, shape: tuple = (), name: str = "ViewBackward0") -> np.ndarray:
         ctx.in_shape = x.shape
-        return x.reshape(shape)
+        out = x.reshape(shape)
+        ctx.torch_name = name if out.base is not None or not out.size else "UnsafeViewBackward0"  # a copy: PyTorch's
+        return out  # reshape of a non-contiguous tensor
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -31,7 +33,9 @@ class Permute(Op):
     view = True  # the output may share the input's memory (tensor_inplace.py rebases through it)
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axes: tuple = ()) -> np.ndarray:
+    def forward(ctx: Any, x: Any, axes: tuple = (), name: str | None = None) -> np.ndarray:
+        if name is not None:  # transpose, t()
+            ctx.torch_name = name
         ctx.inverse = tuple(np.argsort(axes))
         return np.transpose(x, axes)
 
@@ -62,6 +66,7 @@ class GetItem(Op):
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any = None) -> np.ndarray:
         ctx.in_shape, ctx.index = x.shape, index
+        ctx.torch_name = _index_name(index)
         return x[index]
 
     @staticmethod
@@ -116,6 +121,8 @@ class Stack(Op):
 class Contiguous(Op):
     """z = x copied into row-major memory;  dz/dx = 1"""
 
+    torch_name = "CloneBackward0"
+
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
         return np.ascontiguousarray(x)
@@ -140,3 +147,15 @@ def scatter_into_zeros(shape: tuple, index: Any, values: Any) -> Any:
 def _is_basic_index(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+
+
+def _index_name(index: Any) -> str:
+    """PyTorch's grad_fn for ``x[index]``: the last step its indexing takes (select, slice, unsqueeze, index)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(i, (np.ndarray, list)) for i in items):
+        return "IndexBackward0"
+    steps = [i for i in items if i is not Ellipsis and i != slice(None)]
+    if not steps:
+        return "AliasBackward0" if Ellipsis in items else "SliceBackward0"
+    last = steps[-1]
+    return "UnsqueezeBackward0" if last is None else "SliceBackward0" if isinstance(last, slice) else "SelectBackward0"
