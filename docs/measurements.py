@@ -58,7 +58,8 @@ def train(X: tb.Tensor, y: tb.Tensor, init: dict, step: Callable[[list], None] |
             with tb.no_grad():
                 step(params)
     final = nn.MSELoss()(model(X), y).item()
-    return {"losses": np.array(losses + [final]), "params": np.concatenate([p.data.ravel() for p in params])}
+    flat = np.concatenate([p.detach().numpy().ravel() for p in params])
+    return {"losses": np.array(losses + [final]), "params": flat}
 
 
 def adagrad_eps_inside(lr: float = 0.01, eps: float = 1e-10) -> Callable[[list], None]:
@@ -67,7 +68,7 @@ def adagrad_eps_inside(lr: float = 0.01, eps: float = 1e-10) -> Callable[[list],
 
     def step(params: list) -> None:
         for p in params:
-            g = p.grad.data
+            g = p.grad.numpy()
             G[id(p)] = G.get(id(p), 0) + g * g
             p.data -= lr * g / np.sqrt(G[id(p)] + eps)
 
@@ -80,7 +81,7 @@ def rmsprop_eps_inside(lr: float = 0.01, beta: float = 0.9, eps: float = 1e-8) -
 
     def step(params: list) -> None:
         for p in params:
-            g = p.grad.data
+            g = p.grad.numpy()
             s[id(p)] = beta * s.get(id(p), 0) + (1 - beta) * g * g
             p.data -= lr * g / np.sqrt(s[id(p)] + eps)
 
@@ -93,7 +94,7 @@ def momentum_from_zero(lr: float = 0.1, beta: float = 0.9) -> Callable[[list], N
 
     def step(params: list) -> None:
         for p in params:
-            v[id(p)] = beta * v.get(id(p), 0) + (1 - beta) * p.grad.data
+            v[id(p)] = beta * v.get(id(p), 0) + (1 - beta) * p.grad.numpy()
             p.data -= lr * v[id(p)]
 
     return step
@@ -216,7 +217,7 @@ def first_step(kind: str, g: np.ndarray, eps: float, inside: bool, lr: float = 1
     opt = (tb.optim.Adagrad([p], lr=lr, eps=eps) if kind == "adagrad"
            else tb.optim.RMSprop([p], lr=lr, alpha=beta, eps=eps))
     opt.step()
-    return np.abs(p.data) / lr
+    return np.abs(p.detach().numpy()) / lr
 
 
 def epsilon_placement(out_dir: Path, epochs: int = 100) -> dict:
@@ -434,7 +435,7 @@ def adam_without_correction(lr: float = 0.01, betas: tuple = (0.9, 0.999), eps: 
 
     def step(params: list) -> None:
         for p in params:
-            g = p.grad.data
+            g = p.grad.numpy()
             m[id(p)] = betas[0] * m.get(id(p), 0) + (1 - betas[0]) * g
             v[id(p)] = betas[1] * v.get(id(p), 0) + (1 - betas[1]) * g * g
             p.data -= lr * m[id(p)] / (np.sqrt(v[id(p)]) + eps)

@@ -58,14 +58,14 @@ def descend(f, start, optimizer, lr, steps):
     """The path of ``optimizer`` from ``start`` on f, and its effective rate lr/(√s + ε) after each step."""
     p = tb.tensor(np.array(start, dtype=np.float64), requires_grad=True)
     opt = OPTIMIZERS[optimizer]([p], lr=lr)
-    path, rates = [p.data.copy()], []
+    path, rates = [p.detach().numpy().copy()], []
     for _ in range(steps):
         opt.zero_grad()
         f(p).backward()
         opt.step()
-        path.append(p.data.copy())
+        path.append(p.detach().numpy().copy())
         if optimizer in RATE_STATE:
-            s = opt.state[p][RATE_STATE[optimizer]].data
+            s = opt.state[p][RATE_STATE[optimizer]].numpy()
             rates.append(float(np.mean(lr / (np.sqrt(s) + opt.defaults["eps"]))))
     return np.array(path), np.array(rates)
 

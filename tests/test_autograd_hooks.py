@@ -18,19 +18,19 @@ def test_leaf_hook_sees_the_total_gradient_once_and_can_replace_it() -> None:
     seen = []
 
     def hook(g: tb.Tensor) -> tb.Tensor:
-        seen.append(g.data.copy())
+        seen.append(g._array.copy())
         return g * 10
 
     handle = x.register_hook(hook)
     ((x * x).sum() + (3 * x).sum()).backward()  # two paths into x
     assert len(seen) == 1
-    np.testing.assert_allclose(seen[0], 2 * x.data + 3)
-    np.testing.assert_allclose(x.grad.data, 10 * (2 * x.data + 3))
+    np.testing.assert_allclose(seen[0], 2 * x._array + 3)
+    np.testing.assert_allclose(x.grad._array, 10 * (2 * x._array + 3))
     handle.remove()
     x.grad = None
     (x * x).sum().backward()
     assert len(seen) == 1
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad._array, 2 * x._array)
 
 
 def test_non_leaf_hook_changes_what_flows_back() -> None:
@@ -39,7 +39,7 @@ def test_non_leaf_hook_changes_what_flows_back() -> None:
     y.register_hook(lambda g: g * 0.5)
     y.register_hook(lambda g: None)  # observing only: keeps the gradient
     (y * y).sum().backward()  # dL/dy = 2y, halved, then times 3
-    np.testing.assert_allclose(x.grad.data, 3 * 0.5 * 2 * y.data)
+    np.testing.assert_allclose(x.grad._array, 3 * 0.5 * 2 * y._array)
 
 
 def test_hook_result_of_wrong_shape_is_an_error() -> None:
@@ -59,9 +59,9 @@ def test_hooks_run_in_autograd_grad_and_handle_works_as_context() -> None:
     y = x * 2
     with y.register_hook(lambda g: g * 100):
         (gy,) = grad((y * 1).sum(), y)
-    np.testing.assert_allclose(gy.data, [100.0, 100.0])
+    np.testing.assert_allclose(gy._array, [100.0, 100.0])
     (gy,) = grad((y * 1).sum(), y)
-    np.testing.assert_allclose(gy.data, [1.0, 1.0])
+    np.testing.assert_allclose(gy._array, [1.0, 1.0])
 
 
 def test_retain_grad_keeps_non_leaf_grad_and_accumulates() -> None:
@@ -72,11 +72,11 @@ def test_retain_grad_keeps_non_leaf_grad_and_accumulates() -> None:
     assert y.retains_grad and not z.retains_grad
     loss = (y * y).sum() + z.sum()
     loss.backward(retain_graph=True)
-    np.testing.assert_allclose(y.grad.data, 2 * y.data)
+    np.testing.assert_allclose(y.grad._array, 2 * y._array)
     with pytest.warns(UserWarning, match="not a leaf"):
         assert z.grad is None
     loss.backward()
-    np.testing.assert_allclose(y.grad.data, 4 * y.data)
+    np.testing.assert_allclose(y.grad._array, 4 * y._array)
     x.retain_grad()  # a leaf already keeps its gradient: no-op
     assert not x.retains_grad
 
@@ -87,8 +87,8 @@ def test_retain_grad_sees_hooked_gradient() -> None:
     y.retain_grad()
     y.register_hook(lambda g: g + 1)  # registered after retain_grad, still runs before it (as in PyTorch)
     y.sum().backward()
-    np.testing.assert_allclose(y.grad.data, [2.0, 2.0])
-    np.testing.assert_allclose(x.grad.data, [4.0, 4.0])
+    np.testing.assert_allclose(y.grad._array, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad._array, [4.0, 4.0])
 
 
 def test_retain_grad_does_not_keep_the_tensor_alive() -> None:
@@ -103,7 +103,7 @@ def test_retain_grad_does_not_keep_the_tensor_alive() -> None:
     gc.collect()
     assert ref() is None
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad._array, [2.0, 2.0])
 
 
 def test_grad_returns_tuple_and_leaves_dot_grad_untouched() -> None:
@@ -111,11 +111,11 @@ def test_grad_returns_tuple_and_leaves_dot_grad_untouched() -> None:
     w = f64([3.0, 4.0])
     out = (x * w).sum()
     gx, gw = grad(out, (x, w), retain_graph=True)
-    np.testing.assert_allclose(gx.data, w.data)
-    np.testing.assert_allclose(gw.data, x.data)
+    np.testing.assert_allclose(gx._array, w._array)
+    np.testing.assert_allclose(gw._array, x._array)
     assert x.grad is None and w.grad is None
     (gx,) = grad([out], [x])
-    np.testing.assert_allclose(gx.data, w.data)
+    np.testing.assert_allclose(gx._array, w._array)
 
 
 def test_allow_unused() -> None:
@@ -126,7 +126,7 @@ def test_allow_unused() -> None:
         grad(out, [x, unused], retain_graph=True)
     gx, gu = grad(out, [x, unused], allow_unused=True)
     assert gu is None
-    np.testing.assert_allclose(gx.data, 2 * x.data)
+    np.testing.assert_allclose(gx._array, 2 * x._array)
 
 
 def test_grad_after_graph_freed_says_retain_graph() -> None:
@@ -158,7 +158,7 @@ def test_without_anomaly_mode_nan_passes_silently() -> None:
     a = tb.tensor([0.0, 4.0], dtype=tb.float64, requires_grad=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         _sqrt_at_zero(a).backward()
-    assert np.isnan(a.grad.data[0])
+    assert np.isnan(a.grad._array[0])
 
 
 def test_set_detect_anomaly_and_decorator() -> None:

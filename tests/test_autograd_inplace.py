@@ -23,8 +23,8 @@ def test_add_and_mul_in_place_on_non_leaf_give_correct_gradients() -> None:
     y.mul_(x)  # y = (2x + w)·x
     assert not y.is_leaf and y.grad_fn.name() == "MulBackward0"
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 4 * x.data + w.data)  # d/dx (2x² + wx)
-    np.testing.assert_allclose(w.grad.data, x.data)
+    np.testing.assert_allclose(x.grad._array, 4 * x._array + w._array)  # d/dx (2x² + wx)
+    np.testing.assert_allclose(w.grad._array, x._array)
 
 
 def test_every_in_place_op_matches_finite_differences() -> None:
@@ -52,26 +52,26 @@ def test_copy_fill_zero_cut_the_old_value_off() -> None:
     y = x * 3
     y.copy_(src * 2)
     (y * y).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0])
-    np.testing.assert_allclose(src.grad.data, 8 * src.data)  # d/dsrc (2 src)² = 8 src
+    np.testing.assert_allclose(x.grad._array, [0.0, 0.0])
+    np.testing.assert_allclose(src.grad._array, 8 * src._array)  # d/dsrc (2 src)² = 8 src
     for fill in (lambda t: t.fill_(4.0), lambda t: t.zero_()):
         x.grad = None
         y = x * 3
         fill(y)
         (y * x).sum().backward()  # only the direct use of x remains
-        np.testing.assert_allclose(x.grad.data, y.data)
+        np.testing.assert_allclose(x.grad._array, y._array)
 
 
 def test_in_place_writes_the_same_array_and_bumps_the_version() -> None:
     x = f64([1.0, 2.0])
     y = x * 2
-    array = y.data
+    array = y._array
     assert y._version == 0
     y.add_(1)
-    assert y.data is array and list(array) == [3.0, 5.0]
+    assert y._array is array and list(array) == [3.0, 5.0]
     assert y._version == 1
     y.mul_(2)
-    assert y._version == 2 and list(y.data) == [6.0, 10.0]
+    assert y._version == 2 and list(y._array) == [6.0, 10.0]
 
 
 def test_in_place_with_an_operand_that_requires_grad_puts_a_plain_tensor_in_the_graph() -> None:
@@ -80,7 +80,7 @@ def test_in_place_with_an_operand_that_requires_grad_puts_a_plain_tensor_in_the_
     buf.add_(x * x)
     assert buf.requires_grad and buf.grad_fn is not None
     buf.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad._array, 2 * x._array)
 
 
 def test_saved_input_modified_in_place_raises_naming_the_op() -> None:
@@ -142,7 +142,7 @@ def test_no_false_alarm_when_the_modified_tensor_was_not_saved() -> None:
     w = x * 2  # modified before being used: fine
     w.add_(1)
     (z.sum() + (w * w).sum()).backward()
-    np.testing.assert_allclose(x.grad.data, np.exp(x.data + 1) + 4 * (2 * x.data + 1))
+    np.testing.assert_allclose(x.grad._array, np.exp(x._array + 1) + 4 * (2 * x._array + 1))
 
 
 def test_leaf_requiring_grad_refuses_in_place_outside_no_grad() -> None:
@@ -153,7 +153,7 @@ def test_leaf_requiring_grad_refuses_in_place_outside_no_grad() -> None:
         w = f64([1.0, 2.0])
         with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
             op(w)
-        assert list(w.data) == [1.0, 2.0] and w._version == 0
+        assert list(w._array) == [1.0, 2.0] and w._version == 0
         with tb.no_grad():
             op(w)
         assert w._version == 1 and w.is_leaf and w.requires_grad
@@ -198,9 +198,9 @@ def test_setitem_on_graph_tensor_is_differentiable() -> None:
     y = x * 2
     y[1:] = v * x[0]
     y.sum().backward()
-    np.testing.assert_allclose(y.data, [2.0, 10.0, 10.0])
-    np.testing.assert_allclose(x.grad.data, [2.0 + 2 * v.data[0], 0.0, 0.0])
-    np.testing.assert_allclose(v.grad.data, [2 * x.data[0]])
+    np.testing.assert_allclose(y._array, [2.0, 10.0, 10.0])
+    np.testing.assert_allclose(x.grad._array, [2.0 + 2 * v._array[0], 0.0, 0.0])
+    np.testing.assert_allclose(v.grad._array, [2 * x._array[0]])
 
 
 def test_casts_are_differentiable_and_grad_keeps_input_dtype() -> None:
@@ -208,10 +208,10 @@ def test_casts_are_differentiable_and_grad_keeps_input_dtype() -> None:
     y = (x.double() ** 2 + x.to(tb.float64)).float().sum()
     y.backward()
     assert x.grad.dtype == tb.float32
-    np.testing.assert_allclose(x.grad.data, 2 * x.data + 1)
+    np.testing.assert_allclose(x.grad._array, 2 * x._array + 1)
     d = tb.tensor([1.0, 2.0], dtype=tb.float64, requires_grad=True)
     (d.float() * 3).sum().backward()
-    assert d.grad.dtype == tb.float64 and list(d.grad.data) == [3.0, 3.0]
+    assert d.grad.dtype == tb.float64 and list(d.grad._array) == [3.0, 3.0]
 
 
 def test_operand_that_is_the_tensor_itself_uses_the_old_value() -> None:
@@ -219,9 +219,9 @@ def test_operand_that_is_the_tensor_itself_uses_the_old_value() -> None:
     y = x * 1
     y.mul_(y)  # y = x²
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad._array, 2 * x._array)
     x.grad = None
     y = x * 1
     y.mul_(y[0])  # y = x · x₀ (y[0] shares y's memory)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [x.data.sum() + x.data[0], x.data[0], x.data[0]])
+    np.testing.assert_allclose(x.grad._array, [x._array.sum() + x._array[0], x._array[0], x._array[0]])

@@ -13,10 +13,10 @@ def test_gradients_accumulate_until_cleared():
     w = tb.tensor([1.0, 2.0], requires_grad=True)
     (w * 3).sum().backward()
     (w * w).sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_array_equal(w.grad._array, [3 + 2, 3 + 4])
     w.grad = None
     (w * 3).sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [3, 3])
+    np.testing.assert_array_equal(w.grad._array, [3, 3])
 
 
 def test_shared_subexpression_sums_both_paths():
@@ -70,7 +70,7 @@ def test_retain_graph_allows_a_second_backward():
 def test_saved_arrays_are_released_after_backward():
     x = tb.tensor(np.random.default_rng(0).standard_normal((50, 50)), requires_grad=True)
     h = (x @ x).tanh()
-    ref = weakref.ref(h.data)
+    ref = weakref.ref(h._array)
     loss = h.sum()
     del h
     gc.collect()
@@ -109,8 +109,8 @@ def test_detach_cuts_the_graph_and_shares_data():
     assert y.is_leaf and not y.requires_grad and y.grad_fn is None
     z = x * 1
     d = z.detach()
-    d.data[0] = 7
-    assert z.data[0] == 7
+    d._array[0] = 7
+    assert z._array[0] == 7
 
 
 def test_no_graph_when_nothing_requires_grad_or_under_no_grad():

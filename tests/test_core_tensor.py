@@ -58,10 +58,10 @@ def test_random_is_reproducible_with_manual_seed_and_generators():
     a = tb.randn(5)
     tb.manual_seed(0)
     b = tb.randn(5)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a._array, b._array)
     g1, g2 = tb.Generator().manual_seed(3), tb.Generator().manual_seed(3)
-    np.testing.assert_array_equal(tb.rand(4, generator=g1).data, tb.rand(4, generator=g2).data)
-    assert not np.array_equal(tb.rand(4, generator=g1).data, tb.rand(4).data)
+    np.testing.assert_array_equal(tb.rand(4, generator=g1)._array, tb.rand(4, generator=g2)._array)
+    assert not np.array_equal(tb.rand(4, generator=g1)._array, tb.rand(4)._array)
 
 
 @pytest.mark.parametrize("a,b,expected", [
@@ -96,7 +96,7 @@ def test_attributes_and_conversions():
     t = tb.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     assert t.shape == (2, 3) and t.ndim == 2 and t.dim() == 2 and t.numel() == 6 and len(t) == 2
     assert t.size() == (2, 3) and t.size(1) == 3 and t.size(-1) == 3
-    assert t.T.shape == (3, 2) and isinstance(t.data, np.ndarray)
+    assert t.T.shape == (3, 2) and isinstance(t._array, np.ndarray)
     assert [r.tolist() for r in t] == [[1, 2, 3], [4, 5, 6]]
     assert float(t[1, 2]) == 6.0 and int(t[0, 1]) == 2 and t[0, 0].item() == 1.0
     assert t.long().dtype == tb.int64 and t.double().dtype == tb.float64 and t.to(tb.float64).dtype == tb.float64

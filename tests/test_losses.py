@@ -70,9 +70,9 @@ def ce_prob_reference(z, p, weight=None, smoothing=0.0, reduction="mean"):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_mse_and_l1_values_and_gradients(reduction):
     x, y = UNIT_X, UNIT_Y
-    np.testing.assert_allclose(F.mse_loss(_t(x), _t(y), reduction=reduction).data,
+    np.testing.assert_allclose(F.mse_loss(_t(x), _t(y), reduction=reduction)._array,
                                _reduce((x - y) ** 2, reduction), rtol=1e-12)
-    np.testing.assert_allclose(nn.L1Loss(reduction=reduction)(_t(x), _t(y)).data,
+    np.testing.assert_allclose(nn.L1Loss(reduction=reduction)(_t(x), _t(y))._array,
                                _reduce(np.abs(x - y), reduction), rtol=1e-12)
     assert gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), (_t(x, True), _t(y, True)))
     assert gradcheck(lambda a, b: F.l1_loss(a, b, reduction=reduction), (_t(x, True), _t(y, True)))
@@ -81,7 +81,7 @@ def test_mse_and_l1_values_and_gradients(reduction):
 def test_mse_gradient_is_2_diff_over_n():
     x, y = _t(UNIT_X, True), _t(UNIT_Y)
     nn.MSELoss()(x, y).backward()
-    np.testing.assert_allclose(x.grad.data, 2 * (UNIT_X - UNIT_Y) / UNIT_X.size, rtol=1e-12)
+    np.testing.assert_allclose(x.grad._array, 2 * (UNIT_X - UNIT_Y) / UNIT_X.size, rtol=1e-12)
 
 
 def test_mse_warns_about_broadcasting_targets_and_takes_int_targets():
@@ -109,7 +109,7 @@ def test_cross_entropy_class_targets(opts, reduction):
         kwargs["weight"] = _t(opts["weight"])
     want = ce_reference(LOGITS, target, opts.get("weight"), ignore_index, opts.get("smoothing", 0.0), reduction)
     out = nn.CrossEntropyLoss(**kwargs)(_t(LOGITS), _t(target))
-    np.testing.assert_allclose(out.data, want, rtol=1e-12)
+    np.testing.assert_allclose(out._array, want, rtol=1e-12)
     assert gradcheck(lambda z: F.cross_entropy(z, _t(target), **kwargs), (_t(LOGITS, True),))
 
 
@@ -119,7 +119,7 @@ def test_cross_entropy_probability_targets(weighted, reduction):
     w = WEIGHT if weighted else None
     kwargs = {"reduction": reduction, "label_smoothing": 0.1, "weight": _t(w) if weighted else None}
     out = F.cross_entropy(_t(LOGITS), _t(PROBS), **kwargs)
-    np.testing.assert_allclose(out.data, ce_prob_reference(LOGITS, PROBS, w, 0.1, reduction), rtol=1e-12)
+    np.testing.assert_allclose(out._array, ce_prob_reference(LOGITS, PROBS, w, 0.1, reduction), rtol=1e-12)
     assert gradcheck(lambda z, p: F.cross_entropy(z, p, **kwargs), (_t(LOGITS, True), _t(PROBS, True)))
 
 
@@ -130,7 +130,7 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot():
     assert loss.grad_fn.name() == "NllLossBackward0"  # PyTorch's name for the node its graph ends in
     loss.backward()
     p = np.exp(LOGITS) / np.exp(LOGITS).sum(1, keepdims=True)
-    np.testing.assert_allclose(z.grad.data, (p - np.eye(5)[CLASSES]) / 6, rtol=1e-12)
+    np.testing.assert_allclose(z.grad._array, (p - np.eye(5)[CLASSES]) / 6, rtol=1e-12)
 
 
 @pytest.mark.parametrize("scale", [1e3, 1e4, 1e6])
@@ -138,14 +138,14 @@ def test_cross_entropy_is_stable_for_huge_logits(scale):
     z = _t(LOGITS * scale, True)
     loss = F.cross_entropy(z, _t(CLASSES), reduction="sum")
     loss.backward()
-    assert np.isfinite(loss.item()) and np.all(np.isfinite(z.grad.data))
-    want = sum(z.data[i].max() - z.data[i, t] for i, t in enumerate(CLASSES))  # log-sum-exp ≈ max
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(z.grad._array))
+    want = sum(z._array[i].max() - z._array[i, t] for i, t in enumerate(CLASSES))  # log-sum-exp ≈ max
     assert loss.item() == pytest.approx(want, rel=1e-9)
     hard = np.eye(5)[LOGITS.argmax(1)]
-    np.testing.assert_allclose(z.grad.data, hard - np.eye(5)[CLASSES], atol=1e-12)
+    np.testing.assert_allclose(z.grad._array, hard - np.eye(5)[CLASSES], atol=1e-12)
     z32 = tb.tensor(LOGITS * scale, dtype=tb.float32, requires_grad=True)
     F.cross_entropy(z32, _t(CLASSES)).backward()
-    assert np.all(np.isfinite(z32.grad.data))
+    assert np.all(np.isfinite(z32.grad._array))
 
 
 def test_cross_entropy_kdim_and_unbatched_inputs():
@@ -155,7 +155,7 @@ def test_cross_entropy_kdim_and_unbatched_inputs():
     for reduction in REDUCTIONS:
         out = F.cross_entropy(_t(z), _t(t), weight=_t(WEIGHT[:4]), reduction=reduction)
         want = ce_reference(flat_z, t.ravel(), WEIGHT[:4], reduction=reduction)
-        np.testing.assert_allclose(out.data, want.reshape(2, 3) if reduction == "none" else want, rtol=1e-12)
+        np.testing.assert_allclose(out._array, want.reshape(2, 3) if reduction == "none" else want, rtol=1e-12)
         assert gradcheck(lambda a, r=reduction: F.cross_entropy(a, _t(t), reduction=r), (_t(z, True),))
     out = F.cross_entropy(_t(LOGITS[0]), _t(np.int64(3)))
     assert out.shape == () and out.item() == pytest.approx(-_log_softmax_row(LOGITS[0])[3])
@@ -218,7 +218,7 @@ def test_nll_loss_on_log_softmax_equals_cross_entropy(weighted, reduction):
     logp = nn.LogSoftmax(dim=1)(_t(LOGITS))
     out = nn.NLLLoss(weight=w, reduction=reduction)(logp, _t(IGNORED))
     want = ce_reference(LOGITS, IGNORED, WEIGHT if weighted else None, reduction=reduction)
-    np.testing.assert_allclose(out.data, want, rtol=1e-12)
+    np.testing.assert_allclose(out._array, want, rtol=1e-12)
     assert gradcheck(lambda x: F.nll_loss(x, _t(IGNORED), weight=w, reduction=reduction), (_t(LOGITS, True),))
 
 
@@ -242,7 +242,7 @@ def bce_reference(x, y, w=None):
 def test_bce_values_and_gradients(weighted, reduction):
     w = RNG.uniform(0.5, 2, 3) if weighted else None
     out = nn.BCELoss(weight=_t(w) if weighted else None, reduction=reduction)(_t(UNIT_X), _t(UNIT_Y))
-    np.testing.assert_allclose(out.data, _reduce(bce_reference(UNIT_X, UNIT_Y, w), reduction), rtol=1e-12)
+    np.testing.assert_allclose(out._array, _reduce(bce_reference(UNIT_X, UNIT_Y, w), reduction), rtol=1e-12)
     assert gradcheck(lambda x, y: F.binary_cross_entropy(x, y, weight=_t(w) if weighted else None,
                                                          reduction=reduction), (_t(UNIT_X, True), _t(UNIT_Y, True)))
 
@@ -253,8 +253,8 @@ def test_bce_clamps_logs_at_minus_100():
     loss = F.binary_cross_entropy(x, y, reduction="none")
     assert loss.tolist() == [100.0, 100.0, 0.0, 0.0]
     loss.sum().backward()
-    assert np.all(np.isfinite(x.grad.data))
-    np.testing.assert_allclose(x.grad.data[:2], [-1e12, 1e12], rtol=1e-6)  # (x - y) / max(x(1-x), 1e-12)
+    assert np.all(np.isfinite(x.grad._array))
+    np.testing.assert_allclose(x.grad._array[:2], [-1e12, 1e12], rtol=1e-6)  # (x - y) / max(x(1-x), 1e-12)
 
 
 def test_bce_errors():
@@ -282,7 +282,7 @@ def test_bce_with_logits_values_and_gradients(options, reduction):
     kwargs = {"weight": None if w is None else _t(w), "pos_weight": None if pw is None else _t(pw),
               "reduction": reduction}
     out = nn.BCEWithLogitsLoss(**kwargs)(_t(x), _t(UNIT_Y))
-    np.testing.assert_allclose(out.data, _reduce(bce_logits_reference(x, UNIT_Y, w, pw), reduction), rtol=1e-10)
+    np.testing.assert_allclose(out._array, _reduce(bce_logits_reference(x, UNIT_Y, w, pw), reduction), rtol=1e-10)
     assert gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, **kwargs), (_t(x, True), _t(UNIT_Y, True)))
 
 
@@ -293,9 +293,9 @@ def test_bce_with_logits_is_stable_and_gradient_is_sigmoid_minus_target():
         warnings.simplefilter("error")  # no overflow warnings
         loss = F.binary_cross_entropy_with_logits(x, y, reduction="none")
         loss.sum().backward()
-    np.testing.assert_allclose(loss.data, [1e4, 0.0, math.log(2), 0.0, 1e4], atol=1e-12)
+    np.testing.assert_allclose(loss._array, [1e4, 0.0, math.log(2), 0.0, 1e4], atol=1e-12)
     s = np.array([0.0, 0.0, 0.5, 1.0, 1.0])
-    np.testing.assert_allclose(x.grad.data, s - y.data, atol=1e-12)
+    np.testing.assert_allclose(x.grad._array, s - y._array, atol=1e-12)
 
 
 # ----------------------------------------------------------------------------- second order
@@ -336,5 +336,5 @@ def test_cross_entropy_create_graph_first_derivative_matches_plain_backward(redu
     t = tb.tensor([0, 3, 1, 1, 2])
     (g_graph,) = tb.autograd.grad(F.cross_entropy(z, t, reduction=reduction).sum(), z, create_graph=True)
     F.cross_entropy(z, t, reduction=reduction).sum().backward()
-    np.testing.assert_allclose(g_graph.data, z.grad.data, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(g_graph._array, z.grad._array, rtol=1e-12, atol=1e-15)
     assert g_graph.requires_grad

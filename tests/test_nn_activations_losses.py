@@ -47,25 +47,25 @@ def test_smooth_activation_second_derivatives(name):
 def test_activation_values():
     x = tb.tensor([-2.0, 0.0, 1.0], dtype=tb.float64)
     phi = [0.5 * (1 + math.erf(v / math.sqrt(2))) for v in (-2.0, 0.0, 1.0)]
-    np.testing.assert_allclose(F.gelu(x).data, x.data * phi, rtol=1e-14)
-    np.testing.assert_allclose(F.elu(x).data, [math.exp(-2) - 1, 0, 1], rtol=1e-14)
-    np.testing.assert_allclose(F.softsign(x).data, [-2 / 3, 0, 0.5], rtol=1e-14)
-    np.testing.assert_allclose(F.hardtanh(x).data, [-1, 0, 1])
+    np.testing.assert_allclose(F.gelu(x)._array, x._array * phi, rtol=1e-14)
+    np.testing.assert_allclose(F.elu(x)._array, [math.exp(-2) - 1, 0, 1], rtol=1e-14)
+    np.testing.assert_allclose(F.softsign(x)._array, [-2 / 3, 0, 0.5], rtol=1e-14)
+    np.testing.assert_allclose(F.hardtanh(x)._array, [-1, 0, 1])
 
 
 def test_softplus_and_logsigmoid_are_stable_for_large_inputs():
     x = tb.tensor([-1000.0, 1000.0], dtype=tb.float64, requires_grad=True)
-    np.testing.assert_allclose(F.softplus(x).data, [0, 1000])
-    np.testing.assert_allclose(F.logsigmoid(x).data, [-1000, 0])
+    np.testing.assert_allclose(F.softplus(x)._array, [0, 1000])
+    np.testing.assert_allclose(F.logsigmoid(x)._array, [-1000, 0])
     F.logsigmoid(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1, 0])
-    assert np.isfinite(F.mish(x).data).all() and np.isfinite(F.elu(x).data).all()
+    np.testing.assert_allclose(x.grad._array, [1, 0])
+    assert np.isfinite(F.mish(x)._array).all() and np.isfinite(F.elu(x)._array).all()
 
 
 def test_hardtanh_gradient_is_zero_at_and_beyond_the_ends():
     x = tb.tensor([-2.0, -1.0, 0.5, 1.0, 3.0], requires_grad=True)
     F.hardtanh(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(x.grad._array, [0, 0, 1, 0, 0])
 
 
 def test_activation_modules():
@@ -73,7 +73,7 @@ def test_activation_modules():
     for module, fn in [(nn.GELU(), F.gelu), (nn.SiLU(), F.silu), (nn.Softplus(), F.softplus), (nn.ELU(), F.elu),
                        (nn.Hardtanh(), F.hardtanh), (nn.LogSigmoid(), F.logsigmoid), (nn.Softsign(), F.softsign),
                        (nn.Mish(), F.mish)]:
-        np.testing.assert_allclose(module(x).data, fn(x).data, rtol=1e-14)
+        np.testing.assert_allclose(module(x)._array, fn(x)._array, rtol=1e-14)
     assert repr(nn.GELU("tanh")) == "GELU(approximate='tanh')"
     assert repr(nn.Softplus(2, 10)) == "Softplus(beta=2, threshold=10)"
     assert repr(nn.ELU(0.5, inplace=True)) == "ELU(alpha=0.5, inplace=True)"

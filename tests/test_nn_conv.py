@@ -138,10 +138,10 @@ def test_conv_default_init_bounds_and_spread(shape, kwargs):
     conv = cls(cin_g * groups, out_ch, tuple(k), **kwargs)
     fan_in = cin_g * math.prod(k)
     bound = 1 / math.sqrt(fan_in)  # kaiming_uniform_(a=√5): gain √(2/6), bound gain·√(3/fan_in) = 1/√fan_in
-    draws = np.concatenate([cls(cin_g * groups, out_ch, tuple(k), **kwargs).weight.data.ravel() for _ in range(200)])
+    draws = np.concatenate([cls(cin_g * groups, out_ch, tuple(k), **kwargs).weight._array.ravel() for _ in range(200)])
     assert np.abs(draws).max() <= bound
     assert draws.std() == pytest.approx(bound / math.sqrt(3), rel=0.03)  # U(-b, b) has std b/√3
-    assert np.abs(conv.bias.data).max() <= bound
+    assert np.abs(conv.bias._array).max() <= bound
     assert conv.weight.dtype == tb.float32 and conv.weight.shape == shape
 
 
@@ -197,17 +197,17 @@ def test_max_pool2d_gradcheck(kwargs):
 def test_max_pool2d_ties_go_to_the_first_maximum_and_overlaps_accumulate():
     x = tb.zeros(1, 1, 3, 3, requires_grad=True)
     F.max_pool2d(x, 2, stride=1).sum().backward()  # four overlapping windows, all ties: first element of each
-    np.testing.assert_allclose(x.grad.data[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+    np.testing.assert_allclose(x.grad._array[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
     y = tb.tensor([[[[1.0, 3.0, 3.0], [0.0, 3.0, 2.0], [1.0, 1.0, 1.0]]]], requires_grad=True)
     F.max_pool2d(y, 2, stride=1).sum().backward()
-    np.testing.assert_allclose(y.grad.data[0, 0], [[0, 2, 0], [0, 2, 0], [0, 0, 0]])
+    np.testing.assert_allclose(y.grad._array[0, 0], [[0, 2, 0], [0, 2, 0], [0, 0, 0]])
 
 
 def test_max_pool2d_return_indices():
     x = tb.tensor(np.arange(16.0).reshape(1, 1, 4, 4))
     values, idx = F.max_pool2d(x, 2, return_indices=True)
-    np.testing.assert_array_equal(values.data[0, 0], [[5, 7], [13, 15]])
-    np.testing.assert_array_equal(idx.data[0, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(values._array[0, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(idx._array[0, 0], [[5, 7], [13, 15]])
     assert idx.dtype == tb.int64
 
 
@@ -227,15 +227,15 @@ def test_avg_pool2d_gradcheck(kwargs):
 
 def test_avg_pool2d_divisor_rules():
     x = tb.ones(1, 1, 3, 3)
-    np.testing.assert_allclose(F.avg_pool2d(x, 3, 2, 1).data[0, 0], [[4 / 9, 4 / 9], [4 / 9, 4 / 9]])
-    np.testing.assert_allclose(F.avg_pool2d(x, 3, 2, 1, count_include_pad=False).data[0, 0], np.ones((2, 2)))
+    np.testing.assert_allclose(F.avg_pool2d(x, 3, 2, 1)._array[0, 0], [[4 / 9, 4 / 9], [4 / 9, 4 / 9]])
+    np.testing.assert_allclose(F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)._array[0, 0], np.ones((2, 2)))
 
 
 @pytest.mark.parametrize("size", [1, (2, 3), (5, None), (3, 4)])
 def test_adaptive_avg_pool2d_gradcheck_and_bins(size):
     assert gradcheck(lambda x: F.adaptive_avg_pool2d(x, size), (_t(1, 2, 5, 4),))
     x = tb.tensor(np.arange(5.0).reshape(1, 1, 5, 1))
-    np.testing.assert_allclose(F.adaptive_avg_pool2d(x, (3, 1)).data.ravel(), [0.5, 2.0, 3.5])  # overlapping bins
+    np.testing.assert_allclose(F.adaptive_avg_pool2d(x, (3, 1))._array.ravel(), [0.5, 2.0, 3.5])  # overlapping bins
 
 
 def test_pooling_second_derivatives():
@@ -272,7 +272,7 @@ def test_dropout2d_zeroes_whole_channels_and_keeps_the_mean():
     tb.manual_seed(0)
     x = tb.ones(200, 8, 3, 3)
     layer = nn.Dropout2d(0.25)
-    y = layer(x).data
+    y = layer(x)._array
     per_channel = y.reshape(200, 8, 9)
     assert ((per_channel == 0).all(-1) | (per_channel == 1 / 0.75).all(-1)).all()
     assert (per_channel == 0).all(-1).mean() == pytest.approx(0.25, abs=0.03)
@@ -291,10 +291,10 @@ def test_pad_gradcheck(pad, mode):
 
 def test_pad_values():
     x = tb.tensor([[[1.0, 2.0, 3.0]]])
-    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="reflect").data[0, 0], [3, 2, 1, 2, 3, 2])
-    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="replicate").data[0, 0], [1, 1, 1, 2, 3, 3])
-    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="circular").data[0, 0], [2, 3, 1, 2, 3, 1])
-    np.testing.assert_array_equal(F.pad(x, (1, -1), value=9.0).data[0, 0], [9, 1, 2])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="reflect")._array[0, 0], [3, 2, 1, 2, 3, 2])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="replicate")._array[0, 0], [1, 1, 1, 2, 3, 3])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="circular")._array[0, 0], [2, 3, 1, 2, 3, 1])
+    np.testing.assert_array_equal(F.pad(x, (1, -1), value=9.0)._array[0, 0], [9, 1, 2])
     with pytest.raises(RuntimeError, match="less than the corresponding input dimension"):
         F.pad(x, (3, 0), mode="reflect")
 
@@ -347,7 +347,7 @@ def test_conv_transpose_module_shapes_init_and_errors():
     m = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)
     assert m.weight.shape == (4, 6, 3, 3) and m.bias.shape == (6,)
     assert m(tb.randn(2, 4, 5, 5)).shape == (2, 6, 10, 10)
-    assert np.abs(m.weight.data).max() <= 1 / math.sqrt(6 * 9)
+    assert np.abs(m.weight._array).max() <= 1 / math.sqrt(6 * 9)
     assert nn.ConvTranspose1d(2, 3, 4, stride=2)(tb.randn(2, 7)).shape == (3, 16)
     with pytest.raises(RuntimeError, match="ConvTranspose2d"):
         m(tb.randn(2, 3, 5, 5))
@@ -360,4 +360,4 @@ def test_max_pool2d_nan_is_the_maximum_and_its_last_occurrence_gets_the_gradient
     y, idx = F.max_pool2d(x, 2, return_indices=True)
     assert np.isnan(y.item()) and idx.item() == 2  # PyTorch's rule
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[0, 0], [1, 0]])
+    np.testing.assert_array_equal(x.grad._array[0, 0], [[0, 0], [1, 0]])

@@ -45,7 +45,7 @@ def test_parameters_are_tensors_that_require_grad_and_share_memory():
     t = tb.randn(2, 3)
     p = nn.Parameter(t)
     assert isinstance(p, tb.Tensor) and p.requires_grad and p.is_leaf
-    assert np.shares_memory(p.data, t.data)
+    assert np.shares_memory(p._array, t._array)
     assert repr(p).startswith("Parameter containing:\ntensor(")
     assert type(p * 2) is tb.Tensor
     assert not nn.Parameter(t, requires_grad=False).requires_grad
@@ -108,7 +108,7 @@ def test_state_dict_is_detached_and_shares_memory():
     net = Net()
     sd = net.state_dict()
     assert not sd["fc1.weight"].requires_grad
-    assert np.shares_memory(sd["fc1.weight"].data, net.fc1.weight.data)
+    assert np.shares_memory(sd["fc1.weight"]._array, net.fc1.weight._array)
     assert net.state_dict(keep_vars=True)["fc1.weight"] is net.fc1.weight
     assert list(net.state_dict(prefix="model."))[0] == "model.scale"
 
@@ -121,19 +121,19 @@ def test_load_state_dict_copies_values_into_the_same_parameters():
     assert repr(result) == "<All keys matched successfully>"
     assert dst.fc1.weight is weight
     for (name, a), b in zip(src.state_dict().items(), dst.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
-    src.fc1.weight.data[...] = 5  # a copy, not shared
-    assert not np.any(dst.fc1.weight.data == 5)
+        np.testing.assert_array_equal(a._array, b._array, err_msg=name)
+    src.fc1.weight._array[...] = 5  # a copy, not shared
+    assert not np.any(dst.fc1.weight._array == 5)
 
 
 def _snapshot(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v._array.copy() for k, v in model.state_dict().items()}
 
 
 def test_failed_strict_load_names_every_problem_and_changes_nothing():
     net = Net()
     before = _snapshot(net)
-    bad = {k: v.data + 1 for k, v in net.state_dict().items()}  # NumPy arrays are accepted too
+    bad = {k: v._array + 1 for k, v in net.state_dict().items()}  # NumPy arrays are accepted too
     del bad["fc1.bias"]
     bad["extra.weight"] = np.zeros(3)
     bad["body.0.weight"] = np.zeros((2, 2))
@@ -152,7 +152,7 @@ def test_failed_strict_load_names_every_problem_and_changes_nothing():
 def test_shape_mismatch_alone_leaves_the_model_unchanged():
     net = Net()
     before = _snapshot(net)
-    sd = {k: v.data + 1 for k, v in net.state_dict().items()}
+    sd = {k: v._array + 1 for k, v in net.state_dict().items()}
     sd["body.2.bias"] = np.zeros(3)  # the last key: every earlier key would already be copied by a naive load
     with pytest.raises(RuntimeError, match="size mismatch for body.2.bias"):
         net.load_state_dict(sd, strict=False)
@@ -168,14 +168,14 @@ def test_non_strict_load_returns_named_tuple_and_loads_the_rest():
     assert result.missing_keys == [k for k in net.state_dict() if k != "fc1.weight"]
     missing, unexpected = result
     assert unexpected == ["nope"] and result._fields == ("missing_keys", "unexpected_keys")
-    np.testing.assert_array_equal(net.fc1.weight.data, np.ones((4, 3)))
+    np.testing.assert_array_equal(net.fc1.weight._array, np.ones((4, 3)))
 
 
 def test_load_with_assign_takes_the_checkpoint_arrays():
     lin = nn.Linear(2, 1)
     weight = np.array([[1.0, 2.0]])
     lin.load_state_dict({"weight": weight, "bias": tb.tensor([0.5])}, assign=True)
-    assert lin.weight.data is weight and lin.weight.dtype == tb.float64 and lin.weight.requires_grad
+    assert lin.weight._array is weight and lin.weight.dtype == tb.float64 and lin.weight.requires_grad
 
 
 def test_load_casts_dtype_and_refuses_non_arrays():
@@ -233,7 +233,7 @@ def test_zero_grad_sets_to_none_or_zeros_in_place():
     net(tb.randn(5, 3)).sum().backward()
     grad = net.fc1.weight.grad
     net.zero_grad(set_to_none=False)
-    assert net.fc1.weight.grad is grad and not grad.data.any()
+    assert net.fc1.weight.grad is grad and not grad._array.any()
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -253,7 +253,7 @@ def test_apply_with_init_reinitialises_linears():
             nn.init.zeros_(m.weight)
 
     net.apply(init)
-    assert all(not m.weight.data.any() for m in net.modules() if isinstance(m, nn.Linear))
+    assert all(not m.weight._array.any() for m in net.modules() if isinstance(m, nn.Linear))
 
 
 def test_double_float_to_cast_in_place_keeping_parameter_objects():
@@ -291,8 +291,8 @@ def test_requires_grad_and_deepcopy():
     clone = copy.deepcopy(net)
     assert list(clone.state_dict()) == list(net.state_dict())
     assert all(isinstance(p, nn.Parameter) for p in clone.parameters())
-    clone.fc1.weight.data[...] = 7
-    assert not np.any(net.fc1.weight.data == 7)
+    clone.fc1.weight._array[...] = 7
+    assert not np.any(net.fc1.weight._array == 7)
 
 
 # ----------------------------------------------------------------------------- containers
@@ -305,7 +305,7 @@ def test_sequential_indexing_slicing_len_iteration_and_forward():
     tail = seq[1:]
     assert list(tail.state_dict()) == ["2.weight", "2.bias"]  # slicing keeps the names (PyTorch)
     x = tb.randn(4, 2)
-    np.testing.assert_allclose(seq(x).data, c(b(a(x))).data)
+    np.testing.assert_allclose(seq(x)._array, c(b(a(x)))._array)
     with pytest.raises(IndexError):
         seq[3]
     seq.append(nn.ReLU())

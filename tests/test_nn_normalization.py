@@ -50,13 +50,13 @@ def test_batch_norm_running_statistics_and_eval():
     bn = nn.BatchNorm1d(2, momentum=0.5).double()
     x = tb.tensor([[1.0, 10.0], [3.0, 20.0], [5.0, 60.0]], dtype=tb.float64)
     y = bn(x)
-    np.testing.assert_allclose(y.data.mean(0), 0, atol=1e-12)
-    np.testing.assert_allclose(bn.running_mean.data, 0.5 * np.array([3.0, 30.0]))
-    np.testing.assert_allclose(bn.running_var.data, 0.5 + 0.5 * np.array([4.0, 700.0]))  # unbiased batch variance
+    np.testing.assert_allclose(y._array.mean(0), 0, atol=1e-12)
+    np.testing.assert_allclose(bn.running_mean._array, 0.5 * np.array([3.0, 30.0]))
+    np.testing.assert_allclose(bn.running_var._array, 0.5 + 0.5 * np.array([4.0, 700.0]))  # unbiased batch variance
     assert bn.num_batches_tracked.item() == 1 and bn.num_batches_tracked.dtype == tb.int64
     bn.eval()
-    expected = (x.data - bn.running_mean.data) / np.sqrt(bn.running_var.data + 1e-5)
-    np.testing.assert_allclose(bn(x).data, expected, rtol=1e-12)
+    expected = (x._array - bn.running_mean._array) / np.sqrt(bn.running_var._array + 1e-5)
+    np.testing.assert_allclose(bn(x)._array, expected, rtol=1e-12)
     assert bn.num_batches_tracked.item() == 1
 
 
@@ -65,9 +65,9 @@ def test_batch_norm_momentum_none_is_the_cumulative_average():
     means = []
     for k in range(4):
         x = tb.tensor(np.random.default_rng(k).standard_normal((5, 1)) + k)
-        means.append(x.data.mean())
+        means.append(x._array.mean())
         bn(x)
-    np.testing.assert_allclose(bn.running_mean.data, [np.mean(means)], rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean._array, [np.mean(means)], rtol=1e-12)
     assert bn.num_batches_tracked.item() == 4
 
 
@@ -75,15 +75,15 @@ def test_batch_norm_without_running_stats_uses_batch_statistics_in_eval():
     bn = nn.BatchNorm2d(2, track_running_stats=False, affine=False).eval()
     assert list(bn.state_dict()) == [] and bn.running_mean is None
     y = bn(tb.randn(4, 2, 3, 3) * 5 + 2)
-    np.testing.assert_allclose(y.data.mean((0, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(y._array.mean((0, 2, 3)), 0, atol=1e-5)
 
 
 def test_batch_norm_state_dict_keys_init_and_repr():
     bn = nn.BatchNorm2d(3)
     assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
-    np.testing.assert_array_equal(bn.weight.data, 1)
-    np.testing.assert_array_equal(bn.bias.data, 0)
-    np.testing.assert_array_equal(bn.running_var.data, 1)
+    np.testing.assert_array_equal(bn.weight._array, 1)
+    np.testing.assert_array_equal(bn.bias._array, 0)
+    np.testing.assert_array_equal(bn.running_var._array, 1)
     assert repr(bn) == "BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     assert list(nn.BatchNorm1d(3, affine=False).state_dict()) == ["running_mean", "running_var", "num_batches_tracked"]
     bn.double()
@@ -100,13 +100,13 @@ def test_batch_norm_state_dict_keys_init_and_repr():
 def test_batch_norm_bad_input_changes_nothing(cls, shape, exc, words):
     bn = getattr(nn, cls)(4)
     bn(tb.randn(*((3, 4) if cls == "BatchNorm1d" else (3, 4, 2, 2))))
-    before = {k: v.data.copy() for k, v in bn.state_dict().items()}
+    before = {k: v._array.copy() for k, v in bn.state_dict().items()}
     with pytest.raises(exc) as e:
         bn(tb.zeros(*shape))
     for word in words:
         assert word in str(e.value)
     for k, v in bn.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+        np.testing.assert_array_equal(v._array, before[k], err_msg=k)
 
 
 def test_batch_norm_eval_accepts_one_value_per_channel():
@@ -119,8 +119,8 @@ def test_layer_norm_and_group_norm_modules():
     assert list(ln.state_dict()) == ["weight", "bias"] and ln.weight.shape == (2, 3)
     assert repr(ln) == "LayerNorm((2, 3), eps=1e-05, elementwise_affine=True, bias=True)"
     y = ln(tb.randn(4, 2, 3) * 3 + 1)
-    np.testing.assert_allclose(y.data.reshape(4, 6).mean(1), 0, atol=1e-5)
-    np.testing.assert_allclose(y.data.reshape(4, 6).std(1), 1, atol=1e-3)
+    np.testing.assert_allclose(y._array.reshape(4, 6).mean(1), 0, atol=1e-5)
+    np.testing.assert_allclose(y._array.reshape(4, 6).std(1), 1, atol=1e-3)
     with pytest.raises(RuntimeError, match=r"LayerNorm.*normalized_shape"):
         ln(tb.randn(4, 3, 2))
     gn = nn.GroupNorm(2, 4)
@@ -140,37 +140,37 @@ def test_embedding_gradcheck_and_repeated_indices_accumulate():
     assert gradgradcheck(lambda w: F.embedding(idx, w) ** 2, (w,))
     emb = nn.Embedding(4, 3)
     emb(idx).sum().backward()
-    np.testing.assert_allclose(emb.weight.grad.data[:, 0], [2, 1, 3, 0])
+    np.testing.assert_allclose(emb.weight.grad._array[:, 0], [2, 1, 3, 0])
 
 
 def test_embedding_padding_idx_row_is_zero_and_gets_no_gradient():
     emb = nn.Embedding(5, 2, padding_idx=-1)
     assert emb.padding_idx == 4
-    np.testing.assert_array_equal(emb.weight.data[4], 0)
+    np.testing.assert_array_equal(emb.weight._array[4], 0)
     emb(tb.tensor([4, 4, 1])).sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data[4], 0)
-    np.testing.assert_array_equal(emb.weight.grad.data[1], 1)
+    np.testing.assert_array_equal(emb.weight.grad._array[4], 0)
+    np.testing.assert_array_equal(emb.weight.grad._array[1], 1)
     assert repr(emb) == "Embedding(5, 2, padding_idx=4)"
 
 
 def test_embedding_max_norm_renormalises_the_looked_up_rows_in_place():
     emb = nn.Embedding(3, 2, max_norm=1.0)
-    emb.weight.data[...] = [[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]
+    emb.weight._array[...] = [[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]
     out = emb(tb.tensor([0, 1]))
-    np.testing.assert_allclose(np.linalg.norm(out.data, axis=1), [1.0, 0.5], rtol=1e-6)
-    np.testing.assert_allclose(emb.weight.data[2], [6.0, 8.0])  # not looked up: unchanged
+    np.testing.assert_allclose(np.linalg.norm(out._array, axis=1), [1.0, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(emb.weight._array[2], [6.0, 8.0])  # not looked up: unchanged
 
 
 def test_embedding_default_init_is_standard_normal():
     tb.manual_seed(0)
-    w = nn.Embedding(1000, 50).weight.data
+    w = nn.Embedding(1000, 50).weight._array
     assert w.dtype == np.float32
     assert w.mean() == pytest.approx(0, abs=0.01) and w.std() == pytest.approx(1, abs=0.01)
 
 
 def test_embedding_bad_input_names_the_module_and_changes_nothing():
     emb = nn.Embedding(6, 2, max_norm=0.1)
-    before = emb.weight.data.copy()
+    before = emb.weight._array.copy()
     with pytest.raises(IndexError) as e:
         emb(tb.tensor([0, 6]))
     assert "Embedding(6, 2)" in str(e.value) and "index out of range" in str(e.value) and "6" in str(e.value)
@@ -178,7 +178,7 @@ def test_embedding_bad_input_names_the_module_and_changes_nothing():
         emb(tb.tensor([-1]))
     with pytest.raises(RuntimeError, match="Long, Int"):
         emb(tb.tensor([0.0, 1.0]))
-    np.testing.assert_array_equal(emb.weight.data, before)
+    np.testing.assert_array_equal(emb.weight._array, before)
     with pytest.raises(AssertionError):
         nn.Embedding(3, 2, padding_idx=3)
 
@@ -186,7 +186,7 @@ def test_embedding_bad_input_names_the_module_and_changes_nothing():
 def test_embedding_from_pretrained_is_frozen():
     emb = nn.Embedding.from_pretrained(tb.tensor([[1.0, 2.0], [3.0, 4.0]]))
     assert not emb.weight.requires_grad
-    np.testing.assert_array_equal(emb(tb.tensor([1])).data, [[3.0, 4.0]])
+    np.testing.assert_array_equal(emb(tb.tensor([1]))._array, [[3.0, 4.0]])
 
 
 @pytest.mark.parametrize("mode", ["sum", "mean", "max"])
@@ -196,9 +196,9 @@ def test_embedding_bag_gradcheck_empty_bags_and_padding(mode):
     assert gradcheck(lambda w: F.embedding_bag(idx, w, offsets, mode=mode, padding_idx=3), (w,))
     out = F.embedding_bag(idx, w, offsets, mode=mode)
     assert out.shape == (3, 3)
-    np.testing.assert_array_equal(out.data[1], 0)
+    np.testing.assert_array_equal(out._array[1], 0)
     if mode == "mean":
-        np.testing.assert_allclose(out.data[0], w.data[[0, 2]].mean(0), rtol=1e-12)
+        np.testing.assert_allclose(out._array[0], w._array[[0, 2]].mean(0), rtol=1e-12)
     bag = nn.EmbeddingBag(4, 3, mode=mode)
     assert repr(bag) == f"EmbeddingBag(4, 3, mode='{mode}')" and list(bag.state_dict()) == ["weight"]
     assert bag(tb.tensor([[0, 1], [2, 3]])).shape == (2, 3)
@@ -210,7 +210,7 @@ def test_instance_norm_gradcheck_and_errors():
     m = nn.InstanceNorm2d(3)
     assert repr(m) == "InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)"
     y = m(tb.randn(2, 3, 4, 4) * 3 + 2)
-    np.testing.assert_allclose(y.data.mean((2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(y._array.mean((2, 3)), 0, atol=1e-5)
     with pytest.raises(ValueError, match="more than 1 spatial element"):
         nn.InstanceNorm1d(3)(tb.zeros(4, 3, 1))
     with pytest.raises(ValueError, match="InstanceNorm1d"):

@@ -58,8 +58,8 @@ def test_cells_gradcheck(cls, chunks):
 
 def test_lstm_gate_order_is_input_forget_cell_output():
     m = nn.LSTMCell(1, 1, bias=False).double()
-    m.weight_hh.data[...] = 0
-    m.weight_ih.data[...] = [[1.0], [2.0], [3.0], [4.0]]  # i, f, g, o
+    m.weight_hh._array[...] = 0
+    m.weight_ih._array[...] = [[1.0], [2.0], [3.0], [4.0]]  # i, f, g, o
     x, c = tb.tensor([[0.5]], dtype=tb.float64), tb.tensor([[2.0]], dtype=tb.float64)
     h1, c1 = m(x, (tb.zeros(1, 1, dtype=tb.float64), c))
     sig = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
@@ -78,7 +78,7 @@ def test_weight_names_order_shapes_and_init():
     assert list(nn.GRU(3, 5, bias=False).state_dict()) == ["weight_ih_l0", "weight_hh_l0"]
     assert list(nn.GRUCell(3, 5).state_dict()) == ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
     bound = 1 / math.sqrt(20)
-    draws = np.concatenate([p.data.ravel() for _ in range(20) for p in nn.GRU(6, 20).parameters()])
+    draws = np.concatenate([p._array.ravel() for _ in range(20) for p in nn.GRU(6, 20).parameters()])
     assert np.abs(draws).max() <= bound
     assert draws.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
     assert draws.dtype == np.float32
@@ -92,7 +92,7 @@ def test_output_shapes_and_return_structure():
     assert out.shape == (2, 7, 4) and h.shape == (1, 2, 4)
     out, h = nn.RNN(3, 4)(tb.randn(7, 3))  # unbatched
     assert out.shape == (7, 4) and h.shape == (1, 4)
-    np.testing.assert_allclose(out.data[-1], h.data[0])
+    np.testing.assert_allclose(out._array[-1], h._array[0])
     h, c = nn.LSTMCell(3, 4)(tb.randn(3))
     assert h.shape == (4,) and c.shape == (4,)
     assert repr(nn.LSTM(3, 4, num_layers=2, batch_first=True, dropout=0.5)) == \
@@ -105,10 +105,10 @@ def test_dropout_between_layers_only_in_training():
     m = nn.GRU(3, 4, num_layers=2, dropout=0.5)
     x = tb.randn(5, 2, 3)
     m.eval()
-    a, b = m(x)[0].data, m(x)[0].data
+    a, b = m(x)[0]._array, m(x)[0]._array
     np.testing.assert_array_equal(a, b)
     m.train()
-    assert not np.allclose(m(x)[0].data, a)
+    assert not np.allclose(m(x)[0]._array, a)
     with pytest.warns(UserWarning, match="dropout"):
         nn.LSTM(3, 4, dropout=0.2)
     with pytest.raises(ValueError, match="dropout"):

@@ -18,28 +18,28 @@ def leaf(*shape):
 def test_max_full_reduction_splits_ties_evenly():
     x = tb.tensor([1.0, 3.0, 3.0, 2.0], requires_grad=True)
     x.max().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0.5, 0.5, 0])
+    np.testing.assert_array_equal(x.grad._array, [0, 0.5, 0.5, 0])
 
 
 def test_max_along_dim_sends_gradient_to_returned_index():
     x = tb.tensor([[1.0, 3.0, 3.0]], requires_grad=True)
     values, indices = x.max(1)
     values.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0, 1, 0]])
+    np.testing.assert_array_equal(x.grad._array, [[0, 1, 0]])
     assert indices.tolist() == [1]
 
 
 def test_softmax_is_stable_for_huge_logits():
     x = tb.tensor([[1000.0, 0.0, -1000.0]], dtype=tb.float64)
-    np.testing.assert_allclose(x.softmax(1).data, [[1, 0, 0]], atol=1e-300)
-    np.testing.assert_allclose(x.log_softmax(1).data, [[0, -1000, -2000]])
-    assert np.isfinite(x.logsumexp(1).data).all()
+    np.testing.assert_allclose(x.softmax(1)._array, [[1, 0, 0]], atol=1e-300)
+    np.testing.assert_allclose(x.log_softmax(1)._array, [[0, -1000, -2000]])
+    assert np.isfinite(x.logsumexp(1)._array).all()
 
 
 def test_repeated_indices_accumulate():
     x = tb.tensor([1.0, 2.0, 3.0], requires_grad=True)
     x[[0, 0, 2, 0]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3, 0, 1])
+    np.testing.assert_array_equal(x.grad._array, [3, 0, 1])
 
 
 def test_casts_are_differentiable_and_return_grad_in_input_dtype():
@@ -47,7 +47,7 @@ def test_casts_are_differentiable_and_return_grad_in_input_dtype():
     y = (x.double() * tb.tensor([3.0, 4.0], dtype=tb.float64)).sum()
     y.backward()
     assert x.grad.dtype == tb.float32
-    np.testing.assert_array_equal(x.grad.data, [3, 4])
+    np.testing.assert_array_equal(x.grad._array, [3, 4])
 
 
 def test_gradcheck_rejects_wrong_backward():

@@ -38,7 +38,7 @@ def grad_sequence(n, seed=1, shapes=((3, 4), (4,))):
 def run(opt, ps, grads):
     for gs in grads:
         for p, g in zip(ps, gs):
-            p.grad = None if g is None else tb.tensor(g.astype(p.data.dtype))
+            p.grad = None if g is None else tb.tensor(g.astype(p._array.dtype))
         opt.step()
 
 
@@ -143,10 +143,10 @@ def test_param_groups_take_missing_options_from_the_defaults():
     assert opt.param_groups[0]["lr"] == 0.5 and opt.param_groups[0]["momentum"] == 0.9
     assert opt.param_groups[1]["lr"] == 0.1 and opt.param_groups[1]["params"] == [b]
     w.grad, b.grad = tb.ones(3, 4, dtype=tb.float64), tb.ones(4, dtype=tb.float64)
-    w0, b0 = w.data.copy(), b.data.copy()
+    w0, b0 = w._array.copy(), b._array.copy()
     opt.step()
-    np.testing.assert_array_equal(w.data, w0 - 0.5)
-    np.testing.assert_array_equal(b.data, b0 - 0.1)
+    np.testing.assert_array_equal(w._array, w0 - 0.5)
+    np.testing.assert_array_equal(b._array, b0 - 0.1)
 
 
 def test_add_param_group_refuses_a_parameter_already_in_a_group():
@@ -158,9 +158,9 @@ def test_add_param_group_refuses_a_parameter_already_in_a_group():
     opt.add_param_group({"params": [b], "lr": 0.5})
     assert opt.param_groups[1]["lr"] == 0.5 and opt.param_groups[1]["betas"] == (0.9, 0.999)
     b.grad = tb.ones(4, dtype=tb.float64)
-    b0 = b.data.copy()
+    b0 = b._array.copy()
     opt.step()
-    assert not np.array_equal(b.data, b0)  # the added group is updated
+    assert not np.array_equal(b._array, b0)  # the added group is updated
     with pytest.raises(TypeError, match="param_group must be a dict"):
         opt.add_param_group([b])
 
@@ -179,12 +179,12 @@ def test_named_parameters_are_accepted_and_names_kept():
 def test_parameters_without_grad_are_skipped(cls, kwargs):
     w, b = params()
     opt = cls([w, b], **kwargs)
-    b0 = b.data.copy()
+    b0 = b._array.copy()
     state_before = opt.state_dict()["state"]
     w.grad = tb.tensor(np.ones((3, 4)))
     opt.step()
-    np.testing.assert_array_equal(b.data, b0)
-    assert not np.array_equal(w.data, params()[0].data)
+    np.testing.assert_array_equal(b._array, b0)
+    assert not np.array_equal(w._array, params()[0]._array)
     after = opt.state_dict()["state"]
     # b's state is as it was (absent, or Adagrad's eager initial state with step 0)
     if 1 in state_before:
@@ -197,9 +197,9 @@ def test_parameters_without_grad_are_skipped(cls, kwargs):
 def test_step_updates_in_place_without_recording_a_graph(cls, kwargs):
     w, b = params()
     opt = cls([w, b], **kwargs)
-    array, version = w.data, w._version
+    array, version = w._array, w._version
     run(opt, [w, b], grad_sequence(2))
-    assert w.data is array  # same array, changed in place
+    assert w._array is array  # same array, changed in place
     assert w.is_leaf and w.grad_fn is None and w.requires_grad
     assert w._version > version
 
@@ -230,7 +230,7 @@ def test_step_returns_the_closures_loss_computed_with_grad_enabled():
         loss = opt.step(closure)
     assert seen == [True]
     assert loss.item() == 10.0
-    np.testing.assert_array_equal(w.data, [1.5, -0.5])  # w - 0.25 * 2w
+    np.testing.assert_array_equal(w._array, [1.5, -0.5])  # w - 0.25 * 2w
 
 
 def test_zero_grad_sets_to_none_or_zeros_in_place():
@@ -242,7 +242,7 @@ def test_zero_grad_sets_to_none_or_zeros_in_place():
     w.grad = tb.tensor(np.ones((3, 4)))
     g = w.grad
     opt.zero_grad(set_to_none=False)
-    assert w.grad is g and np.array_equal(g.data, np.zeros((3, 4)))
+    assert w.grad is g and np.array_equal(g._array, np.zeros((3, 4)))
     assert b.grad is None
 
 
@@ -252,7 +252,7 @@ def test_gradients_accumulate_until_zero_grad():
     (w * 2).sum().backward()
     (w * 3).sum().backward()
     opt.step()
-    np.testing.assert_array_equal(w.data, [1.0 - 5.0])
+    np.testing.assert_array_equal(w._array, [1.0 - 5.0])
 
 
 def test_state_is_keyed_by_parameter_with_pytorchs_names():
@@ -271,7 +271,7 @@ def test_adagrad_state_exists_before_the_first_step():
     w, b = params()
     opt = optim.Adagrad([w, b], initial_accumulator_value=0.25)
     assert set(opt.state) == {w, b}
-    np.testing.assert_array_equal(opt.state[b]["sum"].data, np.full(4, 0.25))
+    np.testing.assert_array_equal(opt.state[b]["sum"]._array, np.full(4, 0.25))
     assert opt.state[b]["step"].item() == 0.0
 
 
@@ -280,7 +280,7 @@ def test_float32_parameters_stay_float32():
     for cls, kwargs in ALL:
         opt = cls(ps, **kwargs)
         run(opt, ps, grad_sequence(3))
-        assert all(p.data.dtype == np.float32 for p in ps)
+        assert all(p._array.dtype == np.float32 for p in ps)
         assert all(v.dtype == np.float32 for st in opt.state.values() for k, v in st.items() if k != "step")
 
 
@@ -293,7 +293,7 @@ def test_gradients_are_not_modified_by_the_step(cls, kwargs):
     w.grad = tb.tensor(g.copy())
     opt.step()
     opt.step()
-    np.testing.assert_array_equal(w.grad.data, g)
+    np.testing.assert_array_equal(w.grad._array, g)
 
 
 # ---- Momentum is SGD with dampening = momentum ------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_momentum_equals_sgd_with_dampening_step_for_step():
     run(optim.Momentum(a, lr=0.05, beta=0.8), a, grads)
     run(optim.SGD(b, lr=0.05, momentum=0.8, dampening=0.8), b, grads)
     for pa, pb in zip(a, b):
-        np.testing.assert_array_equal(pa.data, pb.data)
+        np.testing.assert_array_equal(pa._array, pb._array)
 
 
 def test_momentum_is_the_tutorials_formula_with_v1_equal_to_g1():
@@ -312,16 +312,16 @@ def test_momentum_is_the_tutorials_formula_with_v1_equal_to_g1():
     grads = grad_sequence(20)
     ps = params()
     opt = optim.Momentum(ps, lr=lr, beta=beta)
-    theta = [p.data.copy() for p in ps]
+    theta = [p._array.copy() for p in ps]
     v = None
     for t, gs in enumerate(grads):
         run(opt, ps, [gs])
         v = [g.copy() for g in gs] if v is None else [beta * vi + (1 - beta) * g for vi, g in zip(v, gs)]
         theta = [th - lr * vi for th, vi in zip(theta, v)]
         if t == 0:
-            np.testing.assert_array_equal(opt.state[ps[0]]["momentum_buffer"].data, gs[0])
+            np.testing.assert_array_equal(opt.state[ps[0]]["momentum_buffer"]._array, gs[0])
         for p, th in zip(ps, theta):
-            np.testing.assert_allclose(p.data, th, rtol=1e-13, atol=1e-14)
+            np.testing.assert_allclose(p._array, th, rtol=1e-13, atol=1e-14)
 
 
 # ---- closed-form cases from the tutorial ---------------------------------------------------------------------
@@ -333,8 +333,8 @@ def test_adam_first_step_moves_each_weight_by_about_lr_times_sign_of_gradient():
     w.grad = tb.tensor(g)
     opt.step()
     # m̂1 = g, v̂1 = g², so the step is lr·g / (|g| + ε): lr·sign(g) whatever the gradient's size
-    np.testing.assert_allclose(w.data, -0.01 * np.sign(g), rtol=1e-5)
-    np.testing.assert_allclose(w.data, -0.01 * g / (np.abs(g) + 1e-8), rtol=1e-14)
+    np.testing.assert_allclose(w._array, -0.01 * np.sign(g), rtol=1e-5)
+    np.testing.assert_allclose(w._array, -0.01 * g / (np.abs(g) + 1e-8), rtol=1e-14)
 
 
 def test_adagrad_step_decays_like_one_over_sqrt_t_under_a_constant_gradient():
@@ -343,10 +343,10 @@ def test_adagrad_step_decays_like_one_over_sqrt_t_under_a_constant_gradient():
     opt = optim.Adagrad([w], lr=lr)
     steps = []
     for _ in range(50):
-        before = w.data.copy()
+        before = w._array.copy()
         w.grad = tb.tensor(g)
         opt.step()
-        steps.append(w.data - before)
+        steps.append(w._array - before)
     steps = np.array(steps)
     t = np.arange(1, 51)[:, None]
     # G_t = t·g², so the step is lr·g / (√t·|g| + ε) = lr·sign(g)/√t: shrinking, as the tutorial warns
@@ -361,10 +361,10 @@ def test_rmsprop_step_settles_under_a_constant_gradient_unlike_adagrad():
     opt = optim.RMSprop([w], lr=lr, alpha=alpha)
     steps = []
     for _ in range(100):
-        before = w.data.copy()
+        before = w._array.copy()
         w.grad = tb.tensor(g)
         opt.step()
-        steps.append(w.data - before)
+        steps.append(w._array - before)
     t = np.arange(1, 101)[:, None]
     # s_t = (1 − α^t)·g², no bias correction: the step starts at lr/√(1−α) and settles at lr
     expected = -lr * g / (np.sqrt((1 - alpha**t) * g**2) + 1e-8)
@@ -381,8 +381,8 @@ def test_epsilon_is_outside_the_square_root_as_in_pytorch():
         opt = cls([w], **kwargs)
         w.grad = tb.tensor(g)
         opt.step()
-        np.testing.assert_allclose(w.data, -g / (np.abs(g) + eps), rtol=1e-14)  # PyTorch: √G + ε
-        assert not np.allclose(w.data, -g / np.sqrt(g**2 + eps), rtol=1e-3)  # tutorial: √(G + ε)
+        np.testing.assert_allclose(w._array, -g / (np.abs(g) + eps), rtol=1e-14)  # PyTorch: √G + ε
+        assert not np.allclose(w._array, -g / np.sqrt(g**2 + eps), rtol=1e-3)  # tutorial: √(G + ε)
 
 
 def test_bias_correction_first_moment_expectation_is_one_minus_beta_to_the_t_times_mu():
@@ -395,10 +395,10 @@ def test_bias_correction_first_moment_expectation_is_one_minus_beta_to_the_t_tim
     for t in range(1, 11):
         w.grad = tb.tensor(rng.normal(mu, 1.0, n))
         opt.step()
-        m = opt.state[w]["exp_avg"].data
+        m = opt.state[w]["exp_avg"]._array
         assert abs(m.mean() - (1 - beta1**t) * mu) < 0.01
         assert abs(m.mean() / (1 - beta1**t) - mu) < 0.02
-    assert abs(opt.state[w]["exp_avg"].data.mean() - mu) > 0.2  # uncorrected m_10 is still far from μ
+    assert abs(opt.state[w]["exp_avg"]._array.mean() - mu) > 0.2  # uncorrected m_10 is still far from μ
 
 
 def test_sgd_weight_decay_and_maximize_formulas():
@@ -407,7 +407,7 @@ def test_sgd_weight_decay_and_maximize_formulas():
     w.grad = tb.tensor(np.array([1.0, 1.0]))
     opt.step()
     # g = −grad + λ·θ = [0, −3];  θ − lr·g
-    np.testing.assert_allclose(w.data, [2.0, -3.7], rtol=1e-15)
+    np.testing.assert_allclose(w._array, [2.0, -3.7], rtol=1e-15)
 
 
 def test_adamw_decays_weights_without_touching_the_moments():
@@ -415,8 +415,8 @@ def test_adamw_decays_weights_without_touching_the_moments():
     opt = optim.AdamW([w], lr=0.1, weight_decay=0.5)
     w.grad = tb.tensor(np.array([0.0, 0.0]))
     opt.step()
-    np.testing.assert_allclose(w.data, [0.95, -0.95], rtol=1e-15)  # θ·(1 − lr·λ); m = v = 0
-    assert not opt.state[w]["exp_avg"].data.any()
+    np.testing.assert_allclose(w._array, [0.95, -0.95], rtol=1e-15)  # θ·(1 − lr·λ); m = v = 0
+    assert not opt.state[w]["exp_avg"]._array.any()
 
 
 # ---- state_dict / load_state_dict --------------------------------------------------------------------------
@@ -440,9 +440,9 @@ def test_state_dict_is_a_snapshot():
     opt = optim.Adam([w, b], lr=0.01)
     run(opt, [w, b], grad_sequence(2))
     sd = opt.state_dict()
-    saved = sd["state"][0]["exp_avg"].data.copy()
+    saved = sd["state"][0]["exp_avg"]._array.copy()
     run(opt, [w, b], grad_sequence(2, seed=9))
-    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].data, saved)
+    np.testing.assert_array_equal(sd["state"][0]["exp_avg"]._array, saved)
     assert sd["state"][0]["step"].item() == 2.0
 
 
@@ -454,7 +454,7 @@ def test_resumed_training_continues_bit_for_bit(cls, kwargs, through_file, tmp_p
     opt_a = cls(a, **kwargs)
     run(opt_a, a, grads[:5])
     sd = opt_a.state_dict()
-    weights = [p.data.copy() for p in a]
+    weights = [p._array.copy() for p in a]
     if through_file:
         tb.save({"optimizer": sd, "weights": weights}, tmp_path / "ckpt.npz")
         ckpt = tb.load(tmp_path / "ckpt.npz")
@@ -467,12 +467,12 @@ def test_resumed_training_continues_bit_for_bit(cls, kwargs, through_file, tmp_p
     assert opt_b.param_groups[0]["lr"] == kwargs.get("lr", 0.01)
     run(opt_b, b, grads[5:])
     for pa, pb in zip(a, b):
-        np.testing.assert_array_equal(pa.data, pb.data)
+        np.testing.assert_array_equal(pa._array, pb._array)
 
 
 def _snapshot(opt):
     sd = opt.state_dict()
-    return sd, {i: {k: v.data.copy() for k, v in st.items()} for i, st in sd["state"].items()}
+    return sd, {i: {k: v._array.copy() for k, v in st.items()} for i, st in sd["state"].items()}
 
 
 @pytest.mark.parametrize("corrupt, message", [
@@ -499,7 +499,7 @@ def test_mismatched_state_dict_raises_and_changes_nothing(corrupt, message):
     assert sd["param_groups"] == good["param_groups"]
     for i, st in good["state"].items():
         for k, v in st.items():
-            np.testing.assert_array_equal(bufs[i][k], v.data)
+            np.testing.assert_array_equal(bufs[i][k], v._array)
 
 
 def test_state_dict_of_another_optimizer_is_refused():
@@ -522,8 +522,8 @@ def test_loaded_buffers_are_copies_cast_to_the_parameters_dtype():
     opt32.load_state_dict(sd)
     assert opt32.state[b[0]]["exp_avg"].dtype == tb.float32
     assert opt32.state[b[0]]["step"].dtype == tb.float32
-    opt32.state[b[0]]["exp_avg"].data[...] = 0
-    assert sd["state"][0]["exp_avg"].data.any()
+    opt32.state[b[0]]["exp_avg"]._array[...] = 0
+    assert sd["state"][0]["exp_avg"]._array.any()
 
 
 def test_repr_lists_each_group():
@@ -567,8 +567,8 @@ def test_zero_dimensional_parameters_update_like_one_element_ones(cls, kwargs):
     vector = [tb.tensor(np.array([0.5]), requires_grad=True)]
     run(cls(scalar, **kwargs), scalar, grads)
     run(cls(vector, **kwargs), vector, [[g.reshape(1)] for (g,) in grads])
-    assert scalar[0].shape == () and isinstance(scalar[0].data, np.ndarray)
-    np.testing.assert_array_equal(scalar[0].data.reshape(1), vector[0].data)
+    assert scalar[0].shape == () and isinstance(scalar[0]._array, np.ndarray)
+    np.testing.assert_array_equal(scalar[0]._array.reshape(1), vector[0]._array)
 
 
 # ---- Adadelta, Adamax, NAdam, RAdam: closed-form cases ------------------------------------------------------
@@ -580,8 +580,8 @@ def test_adadelta_first_step_is_sqrt_eps_over_rms_of_the_gradient():
     w.grad = tb.tensor(g)
     opt.step()
     delta = np.sqrt(1e-4) / np.sqrt(0.2 * g**2 + 1e-4) * g
-    np.testing.assert_allclose(w.data, -0.7 * delta, rtol=1e-14)
-    np.testing.assert_allclose(opt.state[w]["acc_delta"].data, 0.2 * delta**2, rtol=1e-14)
+    np.testing.assert_allclose(w._array, -0.7 * delta, rtol=1e-14)
+    np.testing.assert_allclose(opt.state[w]["acc_delta"]._array, 0.2 * delta**2, rtol=1e-14)
     assert sorted(opt.state[w]) == ["acc_delta", "square_avg", "step"]
 
 
@@ -593,8 +593,8 @@ def test_adamax_moves_each_weight_by_lr_times_sign_under_a_constant_gradient():
         w.grad = tb.tensor(g)
         opt.step()
         # m = (1 - β₁ᵗ)·g and u = |g| (max of decayed |g| and |g|), so each step is exactly lr·sign(g)
-        np.testing.assert_allclose(w.data, -0.01 * t * np.sign(g), rtol=1e-12)
-    np.testing.assert_allclose(opt.state[w]["exp_inf"].data, np.abs(g), rtol=0)
+        np.testing.assert_allclose(w._array, -0.01 * t * np.sign(g), rtol=1e-12)
+    np.testing.assert_allclose(opt.state[w]["exp_inf"]._array, np.abs(g), rtol=0)
 
 
 def test_nadam_mu_product_is_the_product_of_the_momentum_schedule_in_float32():
@@ -620,7 +620,7 @@ def test_nadam_first_step_formula():
     denom = np.abs(g) + 1e-8  # √(v / (1 − β₂)) = |g| after one step
     m = (1 - b1) * g
     expected = -lr * (1 - mu1) / (1 - mu1) * g / denom - lr * mu2 / (1 - mu1 * mu2) * m / denom
-    np.testing.assert_allclose(w.data, expected, rtol=1e-6)  # mu_product is float32, as in PyTorch
+    np.testing.assert_allclose(w._array, expected, rtol=1e-6)  # mu_product is float32, as in PyTorch
 
 
 def test_radam_takes_momentum_steps_until_the_variance_is_tractable():
@@ -632,7 +632,7 @@ def test_radam_takes_momentum_steps_until_the_variance_is_tractable():
     for _ in range(7):
         w.grad = tb.tensor(g)
         opt.step()
-        positions.append(w.data.copy())
+        positions.append(w._array.copy())
     steps = np.diff(np.concatenate([np.zeros((1, 2)), positions]), axis=0)
     np.testing.assert_allclose(steps[:5], np.tile(-0.01 * g, (5, 1)), rtol=1e-12)  # m̂ = g for a constant g
     b2, t = 0.999, 6

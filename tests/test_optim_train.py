@@ -73,6 +73,6 @@ def test_two_layer_network_learns_xor_quadrants(name):
     criterion = nn.BCELoss()
     loss = train(model, OPTIMIZERS[name][1](model.parameters()), X, y, criterion, 1000)
     with tb.no_grad():
-        accuracy = ((model(X).data > 0.5) == (y.data > 0.5)).mean()
+        accuracy = ((model(X)._array > 0.5) == (y._array > 0.5)).mean()
     assert loss < 0.15, f"{name}: BCE {loss:.3f} after 1000 steps"
     assert accuracy >= 0.95, f"{name}: accuracy {accuracy:.2f}"

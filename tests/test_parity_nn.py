@@ -41,7 +41,7 @@ def test_two_layer_net_forward_backward_and_sgd_step_match(dtype):
     tol = 1e-6 if dtype == "float32" else 1e-13
     assert loss_o.item() == pytest.approx(loss_t.item(), rel=tol)
     for p, q in zip(ours.parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=tol * 10, atol=tol)
+        np.testing.assert_allclose(p.grad._array, q.grad.numpy(), rtol=tol * 10, atol=tol)
 
 
 @pytest.mark.parametrize("shape", [(7, 3), (3,), (2, 5, 3)])
@@ -54,13 +54,13 @@ def test_linear_matches(shape):
     xt = torch.tensor(x, requires_grad=True)
     xo = tb.tensor(x, requires_grad=True)
     out_t, out_o = theirs(xt), ours(xo)
-    np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out_o._array, out_t.detach().numpy(), rtol=1e-5, atol=1e-6)
     g = np.random.default_rng(3).standard_normal(out_t.shape).astype(np.float32)
     out_t.backward(torch.tensor(g))
     out_o.backward(tb.tensor(g))
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(xo.grad._array, xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours.weight.grad._array, theirs.weight.grad.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours.bias.grad._array, theirs.bias.grad.numpy(), rtol=1e-5, atol=1e-5)
 
 
 LOSS_CASES = [
@@ -102,11 +102,11 @@ def test_losses_match(fn, opts, target_kind, reduction, dtype):
     out_o = getattr(F, fn)(xo, tb.tensor(y), reduction=reduction, **kw_o)
     assert out_o.dtype == np.dtype(dtype) and out_o.shape == tuple(out_t.shape)
     tol = 2e-5 if dtype == "float32" else 1e-12
-    np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(out_o._array, out_t.detach().numpy(), rtol=tol, atol=tol)
     g = rng.uniform(0.5, 1.5, tuple(out_t.shape)).astype(dtype)
     out_t.backward(torch.tensor(g))
     out_o.backward(tb.tensor(g))
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=tol * 5, atol=tol)
+    np.testing.assert_allclose(xo.grad._array, xt.grad.numpy(), rtol=tol * 5, atol=tol)
 
 
 def test_cross_entropy_huge_logits_match():
@@ -119,7 +119,7 @@ def test_cross_entropy_huge_logits_match():
     lt.backward()
     lo.backward()
     assert lo.item() == pytest.approx(lt.item(), rel=1e-6)
-    np.testing.assert_allclose(zo.grad.data, zt.grad.numpy(), atol=1e-7)
+    np.testing.assert_allclose(zo.grad._array, zt.grad.numpy(), atol=1e-7)
 
 
 @pytest.mark.parametrize("fn", ["relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax"])
@@ -130,11 +130,11 @@ def test_activations_match(fn):
     xt, xo = torch.tensor(x, requires_grad=True), tb.tensor(x, requires_grad=True)
     out_t = getattr(torch.nn.functional, fn)(xt, **kwargs)
     out_o = getattr(F, fn)(xo, **kwargs)
-    np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(out_o._array, out_t.detach().numpy(), rtol=1e-12, atol=1e-15)
     g = np.random.default_rng(5).standard_normal((3, 4))
     out_t.backward(torch.tensor(g))
     out_o.backward(tb.tensor(g))
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(xo.grad._array, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 # ----------------------------------------------------------------------------- init
@@ -146,7 +146,7 @@ def test_linear_default_init_bounds_and_statistics_match(fan_in, fan_out):
     theirs, ours = torch.nn.Linear(fan_in, fan_out), nn.Linear(fan_in, fan_out)
     assert ours.weight.dtype == tb.float32 and theirs.weight.dtype == torch.float32
     for name in ("weight", "bias"):
-        t, o = getattr(theirs, name).detach().numpy(), getattr(ours, name).data
+        t, o = getattr(theirs, name).detach().numpy(), getattr(ours, name)._array
         assert o.shape == t.shape
         bound = 1 / math.sqrt(fan_in)
         assert np.abs(o).max() <= bound and np.abs(t).max() <= bound
@@ -165,7 +165,7 @@ def test_linear_default_init_bounds_and_statistics_match(fan_in, fan_out):
 def test_init_functions_statistics_match(fn, kwargs, shape):
     torch = pytest.importorskip("torch")
     t = getattr(torch.nn.init, fn)(torch.empty(shape), **kwargs).numpy()
-    o = getattr(nn.init, fn)(tb.empty(*shape), **kwargs).data
+    o = getattr(nn.init, fn)(tb.empty(*shape), **kwargs)._array
     assert o.std() == pytest.approx(t.std(), rel=0.03)
     assert float(o.mean()) == pytest.approx(float(t.mean()), abs=6 * float(t.std()) / math.sqrt(t.size))  # 6 sigma
     if "uniform" in fn:
@@ -225,7 +225,7 @@ def test_torch_state_dict_loads_and_gives_the_same_outputs():
             h = layer(h)
         return block.head(h)
 
-    np.testing.assert_allclose(run(ours, tb).data, run(theirs, torch).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(run(ours, tb)._array, run(theirs, torch).detach().numpy(), rtol=1e-5, atol=1e-6)
     result_t = theirs.load_state_dict({"0.proj.weight": torch.zeros(4, 6)}, strict=False)
     result_o = ours.load_state_dict({"0.proj.weight": np.zeros((4, 6), np.float32)}, strict=False)
     assert result_o.missing_keys == result_t.missing_keys and result_o.unexpected_keys == result_t.unexpected_keys
@@ -298,4 +298,4 @@ def test_clip_grad_norm_matches():
         total_o = nn.utils.clip_grad_norm_(po, 1.5, norm_type=norm_type)
         assert total_o.item() == pytest.approx(total_t.item(), rel=1e-6)
         for p, q in zip(pt, po):
-            np.testing.assert_allclose(q.grad.data, p.grad.numpy(), rtol=1e-5)
+            np.testing.assert_allclose(q.grad._array, p.grad.numpy(), rtol=1e-5)

@@ -31,7 +31,7 @@ def assert_same(a, b, where="obj"):
     if isinstance(a, tb.Tensor):
         assert a.requires_grad == b.requires_grad, where
         assert b.grad_fn is None, where
-        a, b = a.data, b.data
+        a, b = a._array, b._array
     if isinstance(a, (np.ndarray, np.generic)):
         assert a.dtype == b.dtype and np.shape(a) == np.shape(b), where
         assert np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"), where

@@ -66,7 +66,7 @@ def test_stochastic_gradient_descent_one_update_per_sample(capsys, monkeypatch):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             created["model"] = self
-            created["initial"] = (self.weight.data.copy(), self.bias.data.copy())
+            created["initial"] = (self.weight._array.copy(), self.bias._array.copy())
 
     class RecordingDataset(tb.utils.data.TensorDataset):
         def __init__(self, *tensors):
@@ -78,11 +78,11 @@ def test_stochastic_gradient_descent_one_update_per_sample(capsys, monkeypatch):
     losses = run_sample("stochastic_gd", 1, capsys)
     assert len(losses) == 1000
 
-    x, y = (t.data.astype(np.float64) for t in created["data"])
+    x, y = (t._array.astype(np.float64) for t in created["data"])
 
     def mse(weight, bias):
         return float(((x @ weight.T + bias - y) ** 2).mean())
 
     model = created["model"]
-    before, after = mse(*created["initial"]), mse(model.weight.data, model.bias.data)
+    before, after = mse(*created["initial"]), mse(model.weight._array, model.bias._array)
     assert after < before - 0.1

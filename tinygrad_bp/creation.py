@@ -33,7 +33,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     """A new tensor holding a copy of ``data`` (nested lists, numbers, a NumPy array or a Tensor)."""
     resolve(device, "tensor")
     if isinstance(data, Tensor):
-        array = data.data.copy()
+        array = data._array.copy()
     elif isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype
         array = np.array(data)
     else:
@@ -193,7 +193,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
     (1-D: one distribution; 2-D: one per row), int64. Without replacement each row's categories are
     drawn one after another, a drawn one leaving the pool (PyTorch's semantics; NumPy's random stream,
     so the draws differ from PyTorch's but are reproducible from a ``tb.Generator``)."""
-    w = np.asarray(input.data if isinstance(input, Tensor) else input, dtype=np.float64)
+    w = np.asarray(input._array if isinstance(input, Tensor) else input, dtype=np.float64)
     if w.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got {w.ndim}D of shape {w.shape}")
     if num_samples <= 0:

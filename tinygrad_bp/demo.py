@@ -126,7 +126,7 @@ def evaluate(model: nn.Module, X: np.ndarray, y: np.ndarray) -> tuple[float, flo
     with no_grad():
         logits = model(Tensor(X))
         loss = nn.functional.cross_entropy(logits, Tensor(y)).item()
-    return loss, float((logits.data.argmax(axis=1) == y).mean())
+    return loss, float((logits._array.argmax(axis=1) == y).mean())
 
 
 def train(config: DemoConfig, optimizer: str, mode: str, data: dict, progress: Callable | None = None) -> RunResult:
@@ -270,7 +270,7 @@ def plot_decision_regions(results: Sequence[RunResult], data: dict, path: Path |
     points = np.stack([gx.ravel(), gy.ravel()], axis=1)
     for ax, r in zip(axes, runs):
         with no_grad():
-            region = r.model(Tensor(points)).data.argmax(axis=1).reshape(gx.shape)
+            region = r.model(Tensor(points))._array.argmax(axis=1).reshape(gx.shape)
         ax.contourf(gx, gy, region, levels=np.arange(CLASSES + 1) - 0.5, colors=REGION_COLOURS)
         ax.scatter(Xt[:, 0], Xt[:, 1], c=[POINT_COLOURS[k] for k in yt], s=4)
         ax.set(title=f"{DISPLAY[r.optimizer]}: test acc {100 * r.test_accuracy:.0f}%", xticks=[], yticks=[],

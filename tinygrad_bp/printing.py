@@ -11,7 +11,7 @@ from . import dtypes
 
 def format_tensor(t: Any) -> str:
     """PyTorch's layout: 4 decimals (or ``1.`` when every value is whole), padded to one width."""
-    a = t.data
+    a = t._array
     if a.dtype.kind == "f":
         finite = a[np.isfinite(a)]
         integral = finite.size == 0 or np.all(finite == np.round(finite))

@@ -134,7 +134,7 @@ class _Encoder:
             raise TypeError(f"tb.save cannot store {_describe(t)} at {path}: only Tensor and nn.Parameter "
                             "are rebuilt at load time (save t.detach() for a plain tensor)")
         kind = "parameter" if type(t) is not Tensor else "tensor"
-        return {"type": kind, "array": self._store(t, t.data), "requires_grad": bool(t.requires_grad)}
+        return {"type": kind, "array": self._store(t, t._array), "requires_grad": bool(t.requires_grad)}
 
     def _store(self, owner: Any, array: np.ndarray) -> str:
         name = self._names.get(id(owner))

@@ -31,15 +31,16 @@ class Tensor:
 
     # The attributes every tensor sets live in slots; rarely set ones are class defaults, overridden
     # per instance in a lazily created __dict__ (tensor creation is on the hot path).
-    __slots__ = ("data", "_grad", "grad_fn", "requires_grad", "__weakref__", "__dict__")
+    __slots__ = ("_array", "_grad", "grad_fn", "requires_grad", "__weakref__", "__dict__")
     _version = 0  # in-place writes so far (autograd/saved_values.py)
+    _untracked = False  # True for what ``.data`` returns: its in-place writes are not version-checked
     _backward_hooks = None  # {id: fn} of register_hook on a leaf
     _retains_grad = False
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
-            array = data.data.copy()
+            array = data._array.copy()
         elif isinstance(data, np.ndarray):
             array = data
         else:
@@ -49,19 +50,38 @@ class Tensor:
             self.requires_grad_(True)
 
     @property
+    def data(self) -> Tensor:
+        """The values as a new Tensor sharing this one's memory, cut from the graph (PyTorch's ``.data``).
+
+        In-place updates through it (``p.data -= lr * p.grad``, ``p.data.mul_(0.9)``) change this tensor
+        without being recorded and without counting as in-place writes for backward's version check.
+        The NumPy array itself is ``numpy()``."""
+        t = _make(self._array)
+        t._untracked = True
+        return t
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self.requires_grad and value._array.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        self._array = value._array  # shape and dtype may change, as in PyTorch
+
+    @property
     def shape(self) -> tuple:
         """The size of each dimension, a tuple."""
-        return self.data.shape
+        return self._array.shape
 
     @property
     def ndim(self) -> int:
         """The number of dimensions."""
-        return self.data.ndim
+        return self._array.ndim
 
     @property
     def dtype(self) -> np.dtype:
         """The element type (a NumPy dtype: tb.float32, tb.int64, ...)."""
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def grad(self) -> Tensor | None:
@@ -87,12 +107,12 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
-            if value.data.dtype != self.data.dtype:
+            if value._array.dtype != self._array.dtype:
                 raise RuntimeError(f"attempting to assign a gradient with dtype "
-                                   f"'{dtypes.c_type_name(value.data.dtype)}' "
-                                   f"to a tensor with grad_dtype '{dtypes.type_name(self.data.dtype)}'. Please ensure "
-                                   "that the gradient and the tensor have the same dtype")
-            if value.data.shape != self.data.shape:
+                                   f"'{dtypes.c_type_name(value._array.dtype)}' "
+                                   f"to a tensor with grad_dtype '{dtypes.type_name(self._array.dtype)}'. Please "
+                                   "ensure that the gradient and the tensor have the same dtype")
+            if value._array.shape != self._array.shape:
                 raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
                                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same "
                                    "size")
@@ -105,43 +125,43 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of one dimension."""
-        return self.data.shape if dim is None else self.data.shape[_dim(dim, self.ndim, "size")]
+        return self._array.shape if dim is None else self._array.shape[_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         """The number of elements."""
-        return self.data.size
+        return self._array.size
 
     def dim(self) -> int:
         """The number of dimensions."""
-        return self.data.ndim
+        return self._array.ndim
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied). Refused while the tensor requires grad."""
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._array
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.item()
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        return self._array.item()
 
     def tolist(self) -> Any:
         """The values as (nested) Python lists."""
-        return self.data.tolist()
+        return self._array.tolist()
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph."""
-        return _make(self.data)
+        return _make(self._array)
 
     def clone(self) -> Tensor:
         """A copy of the data that stays in the graph (the gradient flows back unchanged)."""
-        return _ops.elementwise.Cast.apply(self, dtype=self.dtype) if self.requires_grad else _make(self.data.copy())
+        return _ops.elementwise.Cast.apply(self, dtype=self.dtype) if self.requires_grad else _make(self._array.copy())
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place (floating-point leaves only); returns self."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._array.dtype.kind != "f":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients (got {self.dtype})")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("you can only change requires_grad flags of leaf variables")
@@ -211,10 +231,10 @@ class Tensor:
 
     def _cast(self, dtype: Any) -> Tensor:
         dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self._array.dtype:
             return self
         if self.requires_grad and dtype.kind != "f":
-            return _make(self.data.astype(dtype))
+            return _make(self._array.astype(dtype))
         return _ops.elementwise.Cast.apply(self, dtype=dtype)
 
     def float(self) -> Tensor:
@@ -244,24 +264,24 @@ class Tensor:
         return builtins.int(self.item())
 
     def __bool__(self) -> builtins.bool:
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape})")
-        return builtins.bool(self.data)
+        return builtins.bool(self._array)
 
     def __index__(self) -> builtins.int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._array.dtype.kind not in "iub" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return builtins.int(self.data)
+        return builtins.int(self._array)
 
     def __len__(self) -> builtins.int:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     __hash__ = object.__hash__  # by identity: tensors key optimizer state although == is elementwise
 
@@ -270,7 +290,7 @@ class Tensor:
 
 
 def _init(t: Tensor, data: np.ndarray, grad_fn: Any) -> None:
-    t.data = data
+    t._array = data
     t._grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
@@ -283,7 +303,7 @@ _new = object.__new__
 def _make(data: Any, grad_fn: Any = None) -> Tensor:
     """Wrap an array without copying or converting it (scalars from NumPy become 0-d arrays)."""
     t = _new(Tensor)
-    t.data = data if type(data) is np.ndarray else np.asarray(data)
+    t._array = data if type(data) is np.ndarray else np.asarray(data)
     t._grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
@@ -301,11 +321,11 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x._array if isinstance(x, Tensor) else x
 
 
 def _rank(t: Tensor) -> builtins.int:
-    return 2 if t.data.ndim else 1
+    return 2 if t._array.ndim else 1
 
 
 def _broadcast_message(name: str, sa: tuple, sb: tuple) -> str:

@@ -1,8 +1,8 @@
 """In-place updates: ``add_``, ``mul_``, ``x[i] = v``, ``+=``, ... and the rebasing that keeps them differentiable.
 
-Outside a graph (e.g. parameters under no_grad) these write into ``.data``. On a tensor that is in a graph,
+Outside a graph (e.g. parameters under no_grad) these write into ``._array``. On a tensor that is in a graph,
 or when the other operand requires grad, the new value is computed from a copy of the old one, written
-into ``.data``, and ``grad_fn`` moves to the new node (PyTorch "rebases" the tensor); an update of a view
+into ``._array``, and ``grad_fn`` moves to the new node (PyTorch "rebases" the tensor); an update of a view
 rebases the tensor it views as well. Every in-place write bumps the version counter
 (autograd/saved_values.py). Attached to Tensor by ``tensor.py``."""
 
@@ -29,7 +29,7 @@ class _InPlace:
         if _records(self, value):
             _inplace_graph(self, "__setitem__", lambda old, v: _put(old, index, v), value)
             return
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+        self._array[index] = value._array if isinstance(value, Tensor) else value
         saved_values.bump(self)
 
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
@@ -60,7 +60,7 @@ class _InPlace:
         """self ← min(max(self, min), max), in place."""
         if _records(self, min, max):
             return _inplace_graph(self, "clamp_", lambda old, lo, hi: old.clamp(lo, hi), min, max)
-        np.clip(self.data, _data(min), _data(max), out=self.data)
+        np.clip(self._array, _data(min), _data(max), out=self._array)
         saved_values.bump(self)
         return self
 
@@ -74,7 +74,7 @@ class _InPlace:
         """self ← value everywhere, in place."""
         if _records(self, value):
             return _inplace_graph(self, "fill_", _overwrite, value)
-        self.data[...] = _data(value)
+        self._array[...] = _data(value)
         saved_values.bump(self)
         return self
 
@@ -83,7 +83,7 @@ class _InPlace:
         if _records(self, src):
             return _inplace_graph(self, "copy_", _overwrite, src)
         try:
-            np.copyto(self.data, np.broadcast_to(_data(src), self.shape), casting="unsafe")
+            np.copyto(self._array, np.broadcast_to(_data(src), self.shape), casting="unsafe")
         except ValueError as e:
             raise RuntimeError(f"copy_: the source of shape {np.shape(_data(src))} can't be broadcast to the "
                                f"destination's shape {tuple(self.shape)}") from e
@@ -119,7 +119,7 @@ def _records(t: Tensor, *others: Any) -> builtins.bool:
 def _inplace_view(t: Tensor, op: str, compute: Any, operands: list) -> Tensor:
     """_inplace_graph for a view: the base is rebased with the new values, then the view is re-made from it."""
     base, kind, arg = t.__dict__["_view_of"]
-    new = _fit_inplace(t, op, compute(_make(t.data.copy(), t.grad_fn), *operands))
+    new = _fit_inplace(t, op, compute(_make(t._array.copy(), t.grad_fn), *operands))
     if kind == "index":
         embed, remake = (lambda old, v: _put(old, arg, v)), (lambda b: b[arg])
     elif kind == "reshape":
@@ -147,24 +147,24 @@ def _fit_inplace(t: Tensor, op: str, new: Tensor) -> Tensor:
 
 
 def _inplace_graph(t: Tensor, op: str, compute: Any, *operands: Any) -> Tensor:
-    """t ← compute(old t, *operands), differentiably: the value is written into ``t.data`` and ``t.grad_fn``
+    """t ← compute(old t, *operands), differentiably: the value is written into ``t._array`` and ``t.grad_fn``
     moves to the new node. Operands that are ``t`` (``y.mul_(y)``) or share its memory are taken before
     the write, as in PyTorch. A view (``y[:, 0] += 1``) rebases the tensor it was made from as well."""
     if t.requires_grad and t.grad_fn is None:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
                            "Wrap the update in `with tb.no_grad():` (as optimizers do), or update a clone().")
-    operands = [_make(o.data.copy(), o.grad_fn) if isinstance(o, Tensor) and o.grad_fn is not None
-                and np.may_share_memory(o.data, t.data) else o for o in operands]
-    if "_view_of" in t.__dict__ and t.data.base is not None:
+    operands = [_make(o._array.copy(), o.grad_fn) if isinstance(o, Tensor) and o.grad_fn is not None
+                and np.may_share_memory(o._array, t._array) else o for o in operands]
+    if "_view_of" in t.__dict__ and t._array.base is not None:
         return _inplace_view(t, op, compute, operands)
-    if t.grad_fn is not None and t.grad_fn.view and t.data.base is not None:
+    if t.grad_fn is not None and t.grad_fn.view and t._array.base is not None:
         raise RuntimeError(f"{op}: in-place update of a view ({t.grad_fn.name()}: it shares memory with the tensor "
                            "it was made from) is not supported inside a graph; use the out-of-place op, or "
                            "update a clone()")
-    old = _make(t.data.copy(), t.grad_fn)  # a snapshot: the new node may save it (mul_, div_)
+    old = _make(t._array.copy(), t.grad_fn)  # a snapshot: the new node may save it (mul_, div_)
     new = _fit_inplace(t, op, compute(old, *operands))
     try:
-        np.copyto(t.data, new.data)
+        np.copyto(t._array, new._array)
     except ValueError as e:  # a read-only broadcast view (expand)
         raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers "
                            "to a single memory location. Please clone() the tensor before performing the "
@@ -195,7 +195,7 @@ def _put(old: Tensor, index: Any, value: Any) -> Tensor:
     v = _as_tensor(value)
     if v.dtype != old.dtype:
         v = v.to(old.dtype)
-    target = old.data[index].shape
+    target = old._array[index].shape
     if v.shape != target:
         v = v.expand(target) if v.ndim <= len(target) else v.reshape(target)
     placed = _ops.shape.IndexAdd.apply(v, shape=old.shape, index=index)
@@ -205,11 +205,11 @@ def _put(old: Tensor, index: Any, value: Any) -> Tensor:
 def _inplace(t: Tensor, op: str, ufunc: Any, other: Any) -> Tensor:
     od = _data(other)
     try:
-        ufunc(t.data, od, out=t.data, casting="same_kind")
+        ufunc(t._array, od, out=t._array, casting="same_kind")
     except ValueError as e:
         raise RuntimeError(_broadcast_message(op, t.shape, np.shape(od))) from e
     except TypeError as e:  # numpy's UFuncTypeError: e.g. adding floats into an int tensor
-        raise RuntimeError(f"{op}: result type {np.result_type(t.data, od)} can't be cast to the desired "
+        raise RuntimeError(f"{op}: result type {np.result_type(t._array, od)} can't be cast to the desired "
                            f"output type {t.dtype}") from e
     saved_values.bump(t)
     return t
@@ -226,7 +226,7 @@ def zero_grads(params: Any, set_to_none: builtins.bool = True) -> None:
         else:
             if p.grad.grad_fn is not None:
                 p.grad = p.grad.detach()
-            p.grad.data[...] = 0
+            p.grad._array[...] = 0
             saved_values.bump(p.grad)
 
 

@@ -22,7 +22,7 @@ class _Math:
     """Holds the methods until ``attach`` copies them onto Tensor."""
 
     def __add__(self, other: Any) -> Tensor:
-        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # fast path: nothing to promote
+        if type(other) is Tensor and other._array.dtype is self._array.dtype:  # fast path: nothing to promote
             return _Add.apply(self, other)
         return _binary(_Add, self, other, "add")
 
@@ -30,7 +30,7 @@ class _Math:
         return _binary(_Add, self, other, "add", reverse=True)
 
     def __sub__(self, other: Any) -> Tensor:
-        if type(other) is Tensor and other.data.dtype is self.data.dtype and self.data.dtype.kind == "f":
+        if type(other) is Tensor and other._array.dtype is self._array.dtype and self._array.dtype.kind == "f":
             return _Sub.apply(self, other)
         return _binary(_Sub, self, other, "sub")
 
@@ -38,7 +38,7 @@ class _Math:
         return _binary(_Sub, self, other, "sub", reverse=True)
 
     def __mul__(self, other: Any) -> Tensor:
-        if type(other) is Tensor and other.data.dtype is self.data.dtype:  # fast path: nothing to promote
+        if type(other) is Tensor and other._array.dtype is self._array.dtype:  # fast path: nothing to promote
             return _Mul.apply(self, other)
         return _binary(_Mul, self, other, "mul")
 
@@ -46,7 +46,7 @@ class _Math:
         return _binary(_Mul, self, other, "mul", reverse=True)
 
     def __truediv__(self, other: Any) -> Tensor:
-        if type(other) is Tensor and other.data.dtype is self.data.dtype and self.data.dtype.kind == "f":
+        if type(other) is Tensor and other._array.dtype is self._array.dtype and self._array.dtype.kind == "f":
             return _Div.apply(self, other)
         return _binary(_Div, self, other, "div")
 
@@ -54,10 +54,10 @@ class _Math:
         return _binary(_Div, self, other, "div", reverse=True)
 
     def __pow__(self, other: Any) -> Tensor:
-        if self.data.dtype == dtypes.bool and (isinstance(other, Tensor) and other.data.dtype == dtypes.bool):
+        if self._array.dtype == dtypes.bool and (isinstance(other, Tensor) and other._array.dtype == dtypes.bool):
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         if isinstance(other, builtins.int) and not isinstance(other, builtins.bool) and other < 0 \
-                and self.data.dtype.kind in "iu":
+                and self._array.dtype.kind in "iu":
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return _binary(_ops.elementwise.Pow, self, other, "pow")
 
@@ -71,7 +71,7 @@ class _Math:
         return matmul(_as_tensor(other), self)
 
     def __neg__(self) -> Tensor:
-        if self.data.dtype == dtypes.bool:
+        if self._array.dtype == dtypes.bool:
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
                                "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         return _ops.elementwise.Neg.apply(self)
@@ -80,9 +80,9 @@ class _Math:
         return self
 
     def __invert__(self) -> Tensor:
-        if self.data.dtype.kind not in "biu":
+        if self._array.dtype.kind not in "biu":
             raise RuntimeError(f"bitwise_not: expected an integer or bool tensor, got {self.dtype}")
-        return _make(~self.data)
+        return _make(~self._array)
 
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         """self + alpha·other."""
@@ -135,12 +135,12 @@ class _Math:
     def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """True where every element (over dim) is nonzero; a bool tensor, not differentiable."""
         axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "all")
-        return _make(np.all(self.data, axis=axis, keepdims=keepdim))
+        return _make(np.all(self._array, axis=axis, keepdims=keepdim))
 
     def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """True where some element (over dim) is nonzero; a bool tensor, not differentiable."""
         axis, keepdim = _reduce_args(self, dim, None, keepdim, None, "any")
-        return _make(np.any(self.data, axis=axis, keepdims=keepdim))
+        return _make(np.any(self._array, axis=axis, keepdims=keepdim))
 
     def eq(self, other: Any) -> Tensor:
         """Elementwise equality (a bool tensor)."""
@@ -148,17 +148,17 @@ class _Math:
 
     def abs(self) -> Tensor:
         """|x|;  d/dx = sign x."""
-        if self.data.dtype == dtypes.bool:
+        if self._array.dtype == dtypes.bool:
             raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
         return _ops.elementwise.Abs.apply(self)
 
     def sign(self) -> Tensor:
         """sign x (-1, 0 or 1);  d/dx = 0."""
-        return self.clone() if self.data.dtype == dtypes.bool else _ops.elementwise.Sign.apply(self)
+        return self.clone() if self._array.dtype == dtypes.bool else _ops.elementwise.Sign.apply(self)
 
     def relu(self) -> Tensor:
         """max(x, 0);  d/dx = 1 where x > 0."""
-        if self.data.dtype == dtypes.bool:
+        if self._array.dtype == dtypes.bool:
             raise RuntimeError("Boolean inputs not supported for relu")
         return _ops.elementwise.Relu.apply(self)
 
@@ -173,7 +173,7 @@ class _Math:
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             return _clamp_bounds(self, min, max)
         x = self
-        if x.data.dtype.kind != "f" and any(isinstance(v, builtins.float) for v in (min, max)):
+        if x._array.dtype.kind != "f" and any(isinstance(v, builtins.float) for v in (min, max)):
             x = x.to(dtypes.get_default_dtype())
         return _ops.elementwise.Clamp.apply(x, min=min, max=max)
 
@@ -196,7 +196,7 @@ class _Math:
         """Σ over ``dim`` (int, tuple or None for all); bool and int tensors sum to int64."""
         axis, keepdim = _reduce_args(self, dim, axis, keepdim, keepdims, "sum")
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind in "bi" and x.data.dtype != dtypes.int64:
+        if x._array.dtype.kind in "bi" and x._array.dtype != dtypes.int64:
             x = x.to(dtypes.int64)
         return _ops.reduce.Sum.apply(x, axis=axis, keepdims=keepdim)
 
@@ -204,9 +204,9 @@ class _Math:
              keepdims: builtins.bool | None = None, dtype: Any = None) -> Tensor:
         """(1/n) Σ over ``dim``; needs a floating-point tensor, as in PyTorch."""
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind != "f":
+        if x._array.dtype.kind != "f":
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
-                               f"or complex dtype. Got: {_type_name(x.data.dtype)}")
+                               f"or complex dtype. Got: {_type_name(x._array.dtype)}")
         axis, keepdim = _reduce_args(self, dim, axis, keepdim, keepdims, "mean")
         return _ops.reduce.Mean.apply(x, axis=axis, keepdims=keepdim)
 
@@ -282,7 +282,7 @@ _FLOAT_UNARY = {
 
 def _float_unary(name: str, op: Any, doc: str) -> Any:
     def method(self: Tensor) -> Tensor:
-        return op.apply(self if self.data.dtype.kind == "f" else self.to(dtypes.get_default_dtype()))
+        return op.apply(self if self._array.dtype.kind == "f" else self.to(dtypes.get_default_dtype()))
 
     method.__name__, method.__doc__ = name, doc
     return method
@@ -294,12 +294,12 @@ for _name, (_op, _doc) in _FLOAT_UNARY.items():
 
 def _binary(op: Any, a: Tensor, b: Any, name: str, reverse: builtins.bool = False) -> Tensor:
     """Apply a binary primitive after PyTorch's type promotion; ``reverse`` computes ``b op a``."""
-    ad = a.data
-    if op is _Sub and isinstance(b, Tensor) and (ad.dtype == dtypes.bool) != (b.data.dtype == dtypes.bool):
+    ad = a._array
+    if op is _Sub and isinstance(b, Tensor) and (ad.dtype == dtypes.bool) != (b._array.dtype == dtypes.bool):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if isinstance(b, Tensor):
-        bd = b.data
+        bd = b._array
         if ad.dtype != bd.dtype:
             dt = dtypes.result_type((ad.dtype, _rank(a)), (bd.dtype, _rank(b)))
             a, b = a.to(dt), b.to(dt)
@@ -314,33 +314,33 @@ def _binary(op: Any, a: Tensor, b: Any, name: str, reverse: builtins.bool = Fals
         return _binary(op, a, _make(b), name, reverse)
     else:
         return NotImplemented
-    if op is _Div and a.data.dtype.kind != "f":  # true division of ints gives floats
+    if op is _Div and a._array.dtype.kind != "f":  # true division of ints gives floats
         fdt = dtypes.get_default_dtype()
         a = a.to(fdt)
         b = b.to(fdt) if isinstance(b, Tensor) else b
-    elif op is _Sub and a.data.dtype == dtypes.bool:
+    elif op is _Sub and a._array.dtype == dtypes.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
     return op.apply(b, a) if reverse else op.apply(a, b)
 
 
 def _compare(fn: Any, a: Tensor, b: Any) -> Tensor:
-    bd = b.data if isinstance(b, Tensor) else b
+    bd = b._array if isinstance(b, Tensor) else b
     try:
-        return _make(fn(a.data, bd))
+        return _make(fn(a._array, bd))
     except ValueError as e:
         raise RuntimeError(_broadcast_message(fn.__name__, a.shape, np.shape(bd))) from e
 
 
 def _floating(t: Tensor) -> Tensor:
     """Int and bool tensors are converted to the default float dtype by float-valued functions."""
-    return t if t.data.dtype.kind == "f" else t.to(dtypes.get_default_dtype())
+    return t if t._array.dtype.kind == "f" else t.to(dtypes.get_default_dtype())
 
 
 def _float_only(t: Tensor, op: str) -> Tensor:
     """``t`` if it is floating point; PyTorch's NotImplementedError for an op with no integer kernel."""
-    if t.data.dtype.kind != "f":
-        raise NotImplementedError(f'"{op}_lastdim_kernel_impl" not implemented for \'{_type_name(t.data.dtype)}\'')
+    if t._array.dtype.kind != "f":
+        raise NotImplementedError(f'"{op}_lastdim_kernel_impl" not implemented for \'{_type_name(t._array.dtype)}\'')
     return t
 
 
@@ -358,10 +358,10 @@ def _reduce_args(t: Tensor, dim: Any, axis: Any, keepdim: Any, keepdims: Any, op
 
 
 def _var(t: Tensor, dim: Any, keepdim: builtins.bool, correction: Any, op: str) -> Tensor:
-    if t.data.dtype.kind != "f":
+    if t._array.dtype.kind != "f":
         raise RuntimeError(f"std and var only support floating point and complex dtypes (got {t.dtype})")
     axis, keepdim = _reduce_args(t, dim, None, keepdim, None, op)
-    n = t.data.size if axis is None else builtins.int(np.prod([t.shape[a] for a in axis]))
+    n = t._array.size if axis is None else builtins.int(np.prod([t.shape[a] for a in axis]))
     if n - correction <= 0:
         import warnings
 
@@ -380,7 +380,7 @@ class MaxResult(NamedTuple):
 
 def _check_reducible(t: Tensor, axis: Any, op: str) -> None:
     """PyTorch's errors for a max/min-like reduction of an empty tensor (``axis``: None, int or tuple)."""
-    if t.data.size:
+    if t._array.size:
         return
     if axis is None:
         if op in ("argmax", "argmin"):  # PyTorch's type and wording differ for these two
@@ -402,18 +402,18 @@ def _extreme(t: Tensor, dim: Any, keepdim: builtins.bool, fn: Any, arg: Any, pai
     if t.ndim == 0:
         return MaxResult(t, _make(np.zeros((), np.int64)))
     values = _ops.reduce.MaxAlongDim.apply(t, axis=axis, keepdims=keepdim, arg=arg)
-    idx = arg(t.data, axis=axis, keepdims=keepdim)
+    idx = arg(t._array, axis=axis, keepdims=keepdim)
     return MaxResult(values, _make(idx.astype(np.int64, copy=False)))
 
 
 def _arg_extreme(t: Tensor, dim: Any, keepdim: builtins.bool, arg: Any) -> Tensor:
-    if t.data.dtype == dtypes.bool:
+    if t._array.dtype == dtypes.bool:
         raise RuntimeError(f"{arg.__name__}(): does not support bool input")
     _check_reducible(t, None if dim is None else _dim(dim, t.ndim, arg.__name__), arg.__name__)
     if dim is None:
-        out = arg(t.data)
+        out = arg(t._array)
         return _make(np.asarray(out, np.int64).reshape((1,) * t.ndim if keepdim else ()))
-    return _make(arg(t.data, axis=_dim(dim, t.ndim, arg.__name__), keepdims=keepdim).astype(np.int64, copy=False))
+    return _make(arg(t._array, axis=_dim(dim, t.ndim, arg.__name__), keepdims=keepdim).astype(np.int64, copy=False))
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -422,12 +422,12 @@ def matmul(a: Any, b: Any) -> Tensor:
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"matmul: both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
                            f"{b.ndim}D")
-    if a.data.dtype != b.data.dtype:
+    if a._array.dtype != b._array.dtype:
         raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}")
-    if a.data.dtype == dtypes.bool:  # PyTorch checks a dot product's dtype; a matrix product's only when it runs
+    if a._array.dtype == dtypes.bool:  # PyTorch checks a dot product's dtype; a matrix product's only when it runs
         if a.ndim == b.ndim == 1:
             raise NotImplementedError('"dot" not implemented for \'Bool\'')
-        if a.data.size and b.data.size:
+        if a._array.size and b._array.size:
             raise NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
     ka = a.shape[-1]
     kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
@@ -461,8 +461,8 @@ def _promote(*values: Any) -> list:
     """The values (Tensors, arrays, numbers; None stays None) as Tensors of their PyTorch result type."""
     ts = [None if v is None else _as_tensor(v) for v in values]
     ranks = [_rank(v) if isinstance(v, Tensor) else (2 if isinstance(v, np.ndarray) and v.ndim else 0) for v in values]
-    dt = dtypes.result_type(*[(t.data.dtype, r) for t, r in zip(ts, ranks) if t is not None])
-    return [t if t is None or t.data.dtype == dt else t.to(dt) for t in ts]
+    dt = dtypes.result_type(*[(t._array.dtype, r) for t, r in zip(ts, ranks) if t is not None])
+    return [t if t is None or t._array.dtype == dt else t.to(dt) for t in ts]
 
 
 def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002

@@ -35,7 +35,7 @@ def _binary_predicate(name: str, fn: Any, text: str) -> Any:
 
 def _unary_predicate(name: str, fn: Any, text: str) -> Any:
     def method(self: Tensor) -> Tensor:
-        return _make(fn(self.data))
+        return _make(fn(self._array))
 
     method.__name__, method.__doc__ = name, f"Elementwise: {text}, as a bool tensor (not differentiable)."
     return method
@@ -49,23 +49,23 @@ for _name, (_fn, _text) in _UNARY_PREDICATES.items():
 
 def nelement(self: Tensor) -> int:
     """The number of elements (``numel``)."""
-    return self.data.size
+    return self._array.size
 
 
 def element_size(self: Tensor) -> int:
     """Bytes per element."""
-    return self.data.itemsize
+    return self._array.itemsize
 
 
 def is_floating_point(self: Tensor) -> bool:
     """True for float16/32/64 tensors."""
-    return self.data.dtype.kind == "f"
+    return self._array.dtype.kind == "f"
 
 
 def __format__(self: Tensor, spec: str) -> str:  # noqa: N807 - the special method
     """``f"{loss:.4f}"`` formats a 0-d tensor as its number, as in PyTorch (other tensors take no format spec)."""
-    if self.data.ndim == 0:
-        return format(self.data.item(), spec)
+    if self._array.ndim == 0:
+        return format(self._array.item(), spec)
     return object.__format__(self, spec)
 
 

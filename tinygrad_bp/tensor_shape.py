@@ -40,24 +40,24 @@ class _Shape:
 
     def view(self, *shape: Any) -> Tensor:
         """``reshape`` that never copies: refused (RuntimeError) when the memory layout needs a copy."""
-        if not self.data.flags.c_contiguous:
+        if not self._array.flags.c_contiguous:
             sizes = _size_args(shape)
             try:
                 target = _infer_shape(self.shape, sizes)
             except ValueError as e:
                 raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {self.numel()}") from e
-            if self.data.size and not np.may_share_memory(np.reshape(self.data, target), self.data):
+            if self._array.size and not np.may_share_memory(np.reshape(self._array, target), self._array):
                 raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                                    "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
         return self.reshape(*shape)
 
     def is_contiguous(self) -> bool:
         """True when the elements lie in memory in row-major order (what ``view`` needs)."""
-        return self.data.flags.c_contiguous
+        return self._array.flags.c_contiguous
 
     def contiguous(self) -> Tensor:
         """self when contiguous, else a row-major copy that stays in the graph."""
-        return self if self.data.flags.c_contiguous else _ops.shape.Contiguous.apply(self)
+        return self if self._array.flags.c_contiguous else _ops.shape.Contiguous.apply(self)
 
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Dims start_dim..end_dim merged into one."""
@@ -155,7 +155,7 @@ def _index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return index._array
     if isinstance(index, list):
         return np.asarray(index) if index else np.zeros(0, np.int64)  # [] is an empty integer index, as in PyTorch
     return index
@@ -182,8 +182,8 @@ def _mark_view(out: Tensor, base: Tensor, kind: str, arg: Any) -> Tensor:
     """Remember, on a view that shares ``base``'s memory, how it was made (``kind``: index, reshape or
     permute, with its argument), so an in-place update of the view inside a graph can rebase ``base`` and
     re-make the view, as PyTorch does. Only while grad mode is on: without a graph, writes are plain."""
-    if _grad_state.enabled and out.data.base is not None and out is not base \
-            and np.may_share_memory(out.data, base.data):
+    if _grad_state.enabled and out._array.base is not None and out is not base \
+            and np.may_share_memory(out._array, base._array):
         out._view_of = (base, kind, arg)
     return out
 
@@ -222,7 +222,7 @@ def _same_dtype(ts: list, op: str) -> list:
     if not ts:
         raise RuntimeError("stack expects a non-empty TensorList" if op == "stack" else
                            f"{op}(): expected a non-empty list of Tensors")
-    dt = dtypes.result_type(*[(t.data.dtype, 2 if t.data.ndim else 1) for t in ts])
+    dt = dtypes.result_type(*[(t._array.dtype, 2 if t._array.ndim else 1) for t in ts])
     return [t.to(dt) for t in ts]
 
 

@@ -85,7 +85,7 @@ def check_grads(node: Any, grads: tuple) -> None:
     for i, g in enumerate(grads):
         if g is None:
             continue
-        data = getattr(g, "data", g)
+        data = getattr(g, "_array", g)
         if np.isnan(data).any():
             trace = vars(node).get("trace")
             where = ("Traceback of forward call that caused the error:\n" + "".join(trace) if trace else

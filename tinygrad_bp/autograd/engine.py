@@ -89,22 +89,22 @@ def backward(tensor: Tensor, gradient: Any = None, retain_graph: bool | None = N
 def _initial_grad(tensor: Tensor, gradient: Any, as_tensor: bool = False) -> Any:
     """d(out)/d(out): ones for a scalar, else ``gradient`` (an array, or a Tensor when ``as_tensor``)."""
     if gradient is None:
-        if tensor.data.size != 1:
+        if tensor._array.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; this output has shape "
                 f"{tuple(tensor.shape)}: pass gradient= (a tensor of that shape) to backward()")
-        shape = tensor.data.shape  # np.array(1) is several times cheaper than np.ones(()) on the hot path
-        g = np.array(1, tensor.data.dtype) if not shape else np.ones(shape, tensor.data.dtype)
+        shape = tensor._array.shape  # np.array(1) is several times cheaper than np.ones(()) on the hot path
+        g = np.array(1, tensor._array.dtype) if not shape else np.ones(shape, tensor._array.dtype)
         return Tensor._make(g) if as_tensor else g
-    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
-    if g.shape != tensor.data.shape:
+    g = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if g.shape != tensor._array.shape:
         raise RuntimeError(f"backward(): gradient has shape {tuple(g.shape)} but the output has shape "
-                           f"{tuple(tensor.data.shape)}; they must match")
+                           f"{tuple(tensor._array.shape)}; they must match")
     if not as_tensor:
-        return g.astype(tensor.data.dtype, copy=False)
+        return g.astype(tensor._array.dtype, copy=False)
     if not isinstance(gradient, Tensor):  # a grad_output that requires grad keeps its graph
         gradient = Tensor._make(g)
-    return gradient if gradient.data.dtype == tensor.data.dtype else gradient.to(tensor.data.dtype)
+    return gradient if gradient._array.dtype == tensor._array.dtype else gradient.to(tensor._array.dtype)
 
 
 def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = None, graph: bool = False) -> None:
@@ -149,7 +149,7 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
             if parent is None or gi is None:
                 continue
             if type(parent) is Tensor or isinstance(parent, Tensor):
-                data = parent.data
+                data = parent._array
                 if graph or type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
                     gi = fit(gi, data.shape, data.dtype, node)
                 if (graph or capture is not None or parent._backward_hooks is not None):
@@ -159,7 +159,7 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
                 elif parent._grad is None:  # the first gradient is copied: gi may be shared with other paths
                     parent._grad = Tensor._make(gi.copy())
                 else:
-                    parent._grad.data += gi
+                    parent._grad._array += gi
             else:  # (dtypes are singletons: `is` is the cheap test)
                 if graph or type(gi) is not np.ndarray or gi.shape != parent.shape or gi.dtype is not parent.dtype:
                     gi = fit(gi, parent.shape, parent.dtype, node)
@@ -191,8 +191,8 @@ def call_backward(node: Function, g: Any, graph: bool) -> Any:
         return node.backward(node, g)
     grads = node.backward(node, Tensor._make(g))
     if isinstance(grads, tuple):
-        return tuple(x.data if isinstance(x, Tensor) else x for x in grads)
-    return grads.data if isinstance(grads, Tensor) else grads
+        return tuple(x._array if isinstance(x, Tensor) else x for x in grads)
+    return grads._array if isinstance(grads, Tensor) else grads
 
 
 def _finish(pending: dict, leaves: dict, capture: dict | None, graph: bool) -> None:
@@ -258,7 +258,7 @@ def grad_of(output: Tensor, inputs: Any, gradient: Any) -> list:
     wanted = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     got = grad([output], wanted, [gradient], retain_graph=True, allow_unused=True)
     it = iter(got)
-    return [(lambda g: None if g is None else g.data)(next(it)) if isinstance(t, Tensor) and t.requires_grad
+    return [(lambda g: None if g is None else g._array)(next(it)) if isinstance(t, Tensor) and t.requires_grad
             else None for t in inputs]
 
 
@@ -329,20 +329,20 @@ def _fit_tensor(g: Any, shape: tuple, dtype: np.dtype, node: Function) -> Tensor
     """``_fit`` for create_graph: the reduction and the cast are recorded (both differentiable)."""
     if not isinstance(g, Tensor):
         g = Tensor._make(np.asarray(g))
-    if g.data.shape != shape:
-        if g.data.ndim >= len(shape):
+    if g._array.shape != shape:
+        if g._array.ndim >= len(shape):
             g = unbroadcast(g, shape)
-        if g.data.shape != shape:
+        if g._array.shape != shape:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient: got shape "
                                f"{tuple(g.shape)}, expected {tuple(shape)}")
-    return g if g.data.dtype == dtype else g.to(dtype)
+    return g if g._array.dtype == dtype else g.to(dtype)
 
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray) -> None:
     if leaf._grad is None:
-        leaf._grad = Tensor._make(np.array(g, dtype=leaf.data.dtype, copy=True))
+        leaf._grad = Tensor._make(np.array(g, dtype=leaf._array.dtype, copy=True))
     else:
-        leaf._grad.data += g
+        leaf._grad._array += g
 
 
 def _leaf_grad(leaf: Tensor, g: Any, graph: bool) -> None:
@@ -354,6 +354,6 @@ def _leaf_grad(leaf: Tensor, g: Any, graph: bool) -> None:
     if not graph:
         _accumulate_leaf(leaf, g)
     elif leaf._grad is None:
-        leaf._grad = g.clone() if g.requires_grad else Tensor._make(g.data.copy())
+        leaf._grad = g.clone() if g.requires_grad else Tensor._make(g._array.copy())
     else:
         leaf._grad = leaf._grad + g

@@ -120,7 +120,7 @@ class Function:
         parents = []  # node.inputs: the parent node, the leaf, or None (no gradient wanted)
         for a in args:
             if type(a) is Tensor or isinstance(a, Tensor):
-                datas.append(a.data)
+                datas.append(a._array)
                 if enabled and a.requires_grad:
                     record = True
                     parents.append(a.grad_fn or a)
@@ -144,7 +144,7 @@ class Function:
             result = _forward_on_tensors(cls, ctx, parents, args, kwargs)
             if not record:
                 return result
-            datas, out = args, result.data
+            datas, out = args, result._array
         saved = ctx.saved
         if saved:  # each saved value's role, for create_graph and the in-place check (saved_values.py)
             if len(saved) == 1 and saved[0] is result:  # the two common cases first: (out,) and (x, y)

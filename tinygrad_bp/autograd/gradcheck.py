@@ -28,17 +28,17 @@ def numerical_jacobians(fn: Callable, inputs: Sequence, eps: float = 1e-6) -> li
     """J[i][j] is the (n_out_i x n_in_j) Jacobian of output i w.r.t. input j by central differences."""
     with _no_grad():
         outs = _outputs(fn, inputs)
-        jac = [[np.zeros((o.data.size, t.data.size)) for t in inputs] for o in outs]
+        jac = [[np.zeros((o._array.size, t._array.size)) for t in inputs] for o in outs]
         for j, t in enumerate(inputs):
             if not (isinstance(t, Tensor) and t.requires_grad):
                 continue
-            flat = t.data.reshape(-1)  # a view: perturb in place
+            flat = t._array.reshape(-1)  # a view: perturb in place
             for k in range(flat.size):
                 orig = flat[k]
                 flat[k] = orig + eps
-                plus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+                plus = [o._array.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
                 flat[k] = orig - eps
-                minus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+                minus = [o._array.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
                 flat[k] = orig
                 for i in range(len(outs)):
                     jac[i][j][:, k] = (plus[i] - minus[i]) / (2 * eps)
@@ -48,12 +48,12 @@ def numerical_jacobians(fn: Callable, inputs: Sequence, eps: float = 1e-6) -> li
 def analytical_jacobians(fn: Callable, inputs: Sequence) -> list:
     """J[i][j] by running backward once per output element (a one-hot gradient each time)."""
     outs = _outputs(fn, inputs)
-    jac = [[np.zeros((o.data.size, t.data.size)) for t in inputs] for o in outs]
+    jac = [[np.zeros((o._array.size, t._array.size)) for t in inputs] for o in outs]
     for i, o in enumerate(outs):
         if not o.requires_grad:
             continue
-        for r in range(o.data.size):
-            onehot = np.zeros(o.data.size, o.data.dtype)
+        for r in range(o._array.size):
+            onehot = np.zeros(o._array.size, o._array.dtype)
             onehot[r] = 1
             grads = grad_of(o, inputs, onehot.reshape(o.shape))
             for j, g in enumerate(grads):

@@ -73,12 +73,12 @@ def _run_hooks(hooks: dict, g: Any, graph: bool, what: str) -> Any:
         r = fn(t)
         if r is not None:
             if not isinstance(r, Tensor):
-                r = Tensor._make(np.asarray(r, dtype=t.data.dtype))
-            if r.data.shape != t.data.shape:
+                r = Tensor._make(np.asarray(r, dtype=t._array.dtype))
+            if r._array.shape != t._array.shape:
                 raise RuntimeError(f"hook registered on {what} returned a gradient of shape {tuple(r.shape)}, "
                                    f"but the gradient has shape {tuple(t.shape)}")
             t = r
-    return t if graph else t.data
+    return t if graph else t._array
 
 
 def leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
@@ -98,5 +98,5 @@ def node_hooks(node: Any, g: Any, graph: bool) -> Any:
         elif t._grad is None:
             t._grad = Tensor._make(np.array(g, copy=True))
         else:
-            t._grad = Tensor._make(t._grad.data + g)
+            t._grad = Tensor._make(t._grad._array + g)
     return g

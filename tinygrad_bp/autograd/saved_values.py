@@ -39,9 +39,11 @@ def _root(a: np.ndarray) -> np.ndarray:
 def bump(t: Any) -> None:
     """Record that ``t``'s memory was just written in place (call after every in-place update)."""
     global clock
-    clock += 1
     t._version += 1
-    root = _root(t.data)
+    if t._untracked:  # written through ``.data``: not a change backward must notice, as in PyTorch
+        return
+    clock += 1
+    root = _root(t._array)
     key = id(root)
     entry = _written.get(key)
     if entry is None or entry[0]() is not root:
@@ -62,7 +64,7 @@ def check(node: Any) -> None:
     """Raise if memory that ``node`` saved was written in place after it was saved."""
     saved = node.saved
     for k, s in enumerate(saved):
-        data = s if type(s) is np.ndarray else getattr(s, "data", None)  # custom Functions save Tensors
+        data = s if type(s) is np.ndarray else getattr(s, "_array", None)  # custom Functions save Tensors
         if type(data) is not np.ndarray:
             continue
         root = _root(data)
@@ -96,7 +98,7 @@ def as_graph(node: Any) -> tuple:
     out = []
     for s, role in zip(node.saved, node.roles):
         if role == -1:
-            s = Tensor._make(s.data if isinstance(s, Tensor) else s, node)
+            s = Tensor._make(s._array if isinstance(s, Tensor) else s, node)
         elif role is not None and node.arrays:
             parent = node.inputs[role]
             if parent is not None:

@@ -67,7 +67,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         bad, name = (input, "input") if not isinstance(input, Tensor) else (weight, "weight")
         raise TypeError(f"linear(): argument '{name}' must be Tensor, not {type(bad).__name__} "
                         "(wrap NumPy data with tb.tensor(...))")
-    x, w = input.data, weight.data
+    x, w = input._array, weight._array
     if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[1]:
         rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
         raise RuntimeError(f"linear: mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 0} "
@@ -76,8 +76,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if x.dtype != w.dtype:
         raise RuntimeError(f"linear: expected input and weight to have the same dtype, but got: {x.dtype} != "
                            f"{w.dtype}. Convert the input with .float() (or the model with .double()).")
-    if bias is not None and bias.data.shape != (w.shape[0],):
-        raise RuntimeError(f"linear: bias has shape {tuple(bias.data.shape)}, expected ({w.shape[0]},)")
+    if bias is not None and bias._array.shape != (w.shape[0],):
+        raise RuntimeError(f"linear: bias has shape {tuple(bias._array.shape)}, expected ({w.shape[0]},)")
     return _matmul.Addmm.apply(input, weight, bias)
 
 
@@ -96,7 +96,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (int64) -> one-hot int64 tensor with a new last dimension of size ``num_classes``."""
-    t = tensor.data
+    t = tensor._array
     if t.dtype != np.int64:
         raise RuntimeError(f"one_hot is only applicable to index tensor of type int64 (got {t.dtype}).")
     if num_classes == -1:
@@ -124,8 +124,8 @@ def _as_tensor(x: Any, name: str, op: str) -> Tensor:
 
 def _float_like(t: Tensor, input: Tensor) -> Tensor:  # noqa: A002
     """An int/bool target takes the input's float dtype (PyTorch's promotion)."""
-    if t.data.dtype.kind != "f":
-        return _make(t.data.astype(input.data.dtype))
+    if t._array.dtype.kind != "f":
+        return _make(t._array.astype(input._array.dtype))
     return t
 
 
@@ -133,7 +133,7 @@ def _const(t: Any, input: Tensor) -> np.ndarray | None:  # noqa: A002
     """A weight tensor as a constant array in the input's dtype."""
     if t is None:
         return None
-    return (t.data if isinstance(t, Tensor) else np.asarray(t)).astype(input.data.dtype, copy=False)
+    return (t._array if isinstance(t, Tensor) else np.asarray(t)).astype(input._array.dtype, copy=False)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
@@ -191,7 +191,7 @@ def _index_coefficients(input: Tensor, target: Tensor, weight: np.ndarray | None
     """For class-index targets: the coefficient array A (input's shape) with loss = -Σ_c A·log p, and
     the mean's denominator Σ weight[target] over non-ignored targets (PyTorch's weighted mean)."""
     dim = _class_dim(input, op)
-    t = target.data
+    t = target._array
     if t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"{op}: expected target dtype to be int64 (class indices) or uint8, but got {t.dtype}"
                            + (f"; float targets must have the input's shape {tuple(input.shape)} "
@@ -210,7 +210,7 @@ def _index_coefficients(input: Tensor, target: Tensor, weight: np.ndarray | None
     if bad.any():
         raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
     safe = np.where(valid, t, 0)
-    dtype = input.data.dtype
+    dtype = input._array.dtype
     w = np.ones(n_classes, dtype) if weight is None else weight
     w_target = np.where(valid, w[safe], 0).astype(dtype)  # weight of each sample's target class
     onehot = np.moveaxis(safe[..., None] == np.arange(n_classes), -1, dim)
@@ -237,21 +237,21 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     _float_only(input, "log_softmax")  # integer logits: NotImplementedError, as in PyTorch
     n_classes = input.shape[dim]
     w = _class_weight(weight, n_classes, input)
-    t = target.data
+    t = target._array
     if (w is None and label_smoothing == 0 and input.ndim == 2 and t.dtype == np.int64 and t.size
-            and t.shape == (input.shape[0],) and input.data.dtype.kind == "f" and not 0 <= ignore_index < n_classes
+            and t.shape == (input.shape[0],) and input._array.dtype.kind == "f" and not 0 <= ignore_index < n_classes
             and t.min() >= 0 and t.max() < n_classes):  # plain class indices: no dense one-hot array needed
         return _fused.SoftmaxCrossEntropy.apply(input, t, dim=1, reduction=reduction, denom=float(t.size),
                                                 name="NllLossBackward0")
-    if target.data.dtype.kind == "f" and target.shape == input.shape:  # class probabilities
+    if target._array.dtype.kind == "f" and target.shape == input.shape:  # class probabilities
         a = target  # a float64 target with float32 logits gives a float64 loss, as in PyTorch
         if label_smoothing > 0:
             a = a * (1 - label_smoothing) + label_smoothing / n_classes
         if w is not None:
             a = a * _make(_along(w, input.ndim, dim))
-        denom = input.data.size / n_classes
+        denom = input._array.size / n_classes
     else:
-        if target.data.dtype.kind != "f" and target.shape == input.shape:
+        if target._array.dtype.kind != "f" and target.shape == input.shape:
             raise RuntimeError(f"cross_entropy: expected floating point type for target with class "
                                f"probabilities, got {target.dtype}")
         a, denom = _index_coefficients(input, target, w, ignore_index, label_smoothing, "cross_entropy")
@@ -288,7 +288,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     _check_input(input, "binary_cross_entropy")
     target = _float_like(_as_tensor(target, "target", "binary_cross_entropy"), input)
     _same_shape(input, target, "binary_cross_entropy")
-    x = input.data
+    x = input._array
     if x.size and not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 "
                            "(apply sigmoid first, or use binary_cross_entropy_with_logits)")

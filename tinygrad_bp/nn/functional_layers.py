@@ -372,8 +372,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     y = _conv.MaxPool.apply(x, kernel=kernel, stride=stride, dilation=dil, padding=pads, out=out)
     if not return_indices:
         return y.squeeze(0) if unbatched else y
-    padded = np.pad(x.data, ((0, 0), (0, 0)) + pads, constant_values=-np.inf)
-    masks = _conv._first_max_masks(padded, y.data, _conv._offsets(kernel, stride, dil, out))
+    padded = np.pad(x._array, ((0, 0), (0, 0)) + pads, constant_values=-np.inf)
+    masks = _conv._first_max_masks(padded, y._array, _conv._offsets(kernel, stride, dil, out))
     a = np.stack(masks, -1).argmax(-1)  # the kernel offset that gets the gradient
     rows = np.arange(out[0]).reshape(-1, 1) * stride[0] - pad[0] + (a // kernel[1]) * dil[0]
     columns = np.arange(out[1]) * stride[1] - pad[1] + (a % kernel[1]) * dil[1]
@@ -519,7 +519,7 @@ def _bump(t: Tensor, value: np.ndarray) -> None:
     """Write ``value`` into a running-stat buffer in place and count the write in its ``_version``. The
     global in-place clock is not ticked: no graph node saves a running-stat buffer's memory (eval mode
     uses a copy), and ticking it would make every node of the step run the slower in-place check."""
-    t.data[...] = value
+    t._array[...] = value
     t._version += 1
 
 
@@ -543,8 +543,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if not training:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
-        invstd = 1.0 / np.sqrt(running_var.data.astype(input.dtype) + eps)
-        y = (input - _make(running_mean.data.astype(input.dtype).reshape(pshape))) * _make(invstd.reshape(pshape))
+        invstd = 1.0 / np.sqrt(running_var._array.astype(input.dtype) + eps)
+        y = (input - _make(running_mean._array.astype(input.dtype).reshape(pshape))) * _make(invstd.reshape(pshape))
         if weight is not None:
             y = y * weight.reshape(pshape)
         if bias is not None:
@@ -557,14 +557,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     y = _norm.Normalize.apply(input, weight, bias, axes=axes, param_shape=pshape, eps=eps,
                               name="NativeBatchNormBackward0")
     if running_mean is not None or running_var is not None:
-        x = input.data
+        x = input._array
         m = momentum if momentum is not None else 0.0
         mean = x.mean(axis=axes)
         if running_mean is not None:
-            _bump(running_mean, (1 - m) * running_mean.data + m * mean)
+            _bump(running_mean, (1 - m) * running_mean._array + m * mean)
         if running_var is not None:
             var = x.var(axis=axes) * (count / (count - 1))
-            _bump(running_var, (1 - m) * running_var.data + m * var)
+            _bump(running_var, (1 - m) * running_var._array + m * var)
     return y
 
 
@@ -590,12 +590,12 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                          f"torch.Size({list(input.shape)})")
     y = _norm.Normalize.apply(input, weight, bias, axes=axes, param_shape=(1, c) + (1,) * len(axes), eps=eps)
-    x = input.data
+    x = input._array
     if running_mean is not None:
-        _bump(running_mean, (1 - momentum) * running_mean.data + momentum * x.mean(axis=axes).mean(0))
+        _bump(running_mean, (1 - momentum) * running_mean._array + momentum * x.mean(axis=axes).mean(0))
     if running_var is not None:
         var = x.var(axis=axes, ddof=1).mean(0)
-        _bump(running_var, (1 - momentum) * running_var.data + momentum * var)
+        _bump(running_var, (1 - momentum) * running_var._array + momentum * var)
     return y
 
 
@@ -646,7 +646,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     gradient; with ``max_norm``, the picked rows whose ``norm_type``-norm exceeds it are first rescaled in
     place to norm max_norm (PyTorch's embedding_renorm_)."""
     _check_tensor(weight, "weight", "embedding")
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._array if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: Expected tensor for argument #1 'indices' to have one of the following scalar "
                            f"types: Long, Int; but got {idx.dtype} instead")
@@ -679,7 +679,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     Sum and mean are one (bags × entries) matrix product with the looked-up rows."""
     if mode not in ("sum", "mean", "max"):
         raise ValueError(f"mode has to be one of sum, mean or max, got {mode!r}")
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._array if isinstance(input, Tensor) else np.asarray(input)
     if idx.ndim == 2:
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
@@ -690,7 +690,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     elif idx.ndim == 1:
         if offsets is None:
             raise ValueError("offsets has to be a 1D Tensor but got None")
-        starts = (offsets.data if isinstance(offsets, Tensor) else np.asarray(offsets)).astype(np.int64)
+        starts = (offsets._array if isinstance(offsets, Tensor) else np.asarray(offsets)).astype(np.int64)
         if starts.ndim != 1:
             raise ValueError(f"offsets has to be a 1D Tensor, got {starts.ndim}D")
         if starts.size and starts[0] != 0:
@@ -733,11 +733,11 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
 
 def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
     rows = np.unique(idx)
-    w = weight.data[rows]
+    w = weight._array[rows]
     norms = np.sum(np.abs(w) ** norm_type, axis=1) ** (1.0 / norm_type)
     scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
     with grad_mode.no_grad():
-        weight.data[rows] = w * scale[:, None]
+        weight._array[rows] = w * scale[:, None]
     saved_values.bump(weight)
 
 
@@ -875,7 +875,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         raise ValueError("only p == 1 and p == 2 supported")
     _check_tensor(input, "input", "multi_margin_loss")
     x = input.unsqueeze(0) if input.ndim == 1 else input
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._array if isinstance(target, Tensor) else np.asarray(target)
     scalar_target = t.ndim == 0
     t = t.reshape(-1)
     if x.ndim != 2 or t.shape[0] != x.shape[0]:
@@ -892,7 +892,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         hinge = hinge * hinge
     other = (np.arange(c) != t[:, None]).astype(x.dtype)
     if weight is not None:
-        w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+        w = weight._array if isinstance(weight, Tensor) else np.asarray(weight)
         other = other * w.astype(x.dtype)[t][:, None]
     loss = (hinge * _make(other)).sum(1) / c
     if input.ndim == 1 and scalar_target and reduction == "none":
@@ -919,7 +919,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     denom = (((input1 * input1).sum(dim) + eps) * ((input2 * input2).sum(dim) + eps)).sqrt()
     cos = prod / denom
     zero = _make(np.zeros((), cos.dtype))
-    y = target.data
+    y = target._array
     loss = where(_make(y == 1), 1 - cos, zero) + where(_make(y == -1), (cos - margin).clamp(min=0.0), zero)
     return _reduce(loss, reduction)
 

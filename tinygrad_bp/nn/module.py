@@ -379,10 +379,10 @@ class Module:
         for module in self.modules():
             for store in (module._parameters, module._buffers):
                 for t in store.values():
-                    if t is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                        t.data = t.data.astype(dtype)
+                    if t is not None and t._array.dtype.kind == "f" and t._array.dtype != dtype:
+                        t._array = t._array.astype(dtype)
                         if t.grad is not None:
-                            t.grad = Tensor._make(t.grad.data.astype(dtype))
+                            t.grad = Tensor._make(t.grad._array.astype(dtype))
         return self
 
     # ----- state dict -----------------------------------------------------------------------------
@@ -416,16 +416,16 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else value
+            array = value._array if isinstance(value, Tensor) else value
             if not isinstance(array, np.ndarray):
                 errors.append(f'While copying the parameter named "{key}", expected a Tensor or NumPy array '
                               f"from checkpoint but received {type(value).__name__}")
-            elif array.shape != target.data.shape:
+            elif array.shape != target._array.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape {_shape(array.shape)} "
-                              f"from checkpoint, the shape in current model is {_shape(target.data.shape)}.")
+                              f"from checkpoint, the shape in current model is {_shape(target._array.shape)}.")
             elif array.dtype.kind not in "biuf":
                 errors.append(f'While copying the parameter named "{key}", the checkpoint has dtype '
-                              f"{array.dtype}, which cannot be copied into {target.data.dtype}.")
+                              f"{array.dtype}, which cannot be copied into {target._array.dtype}.")
             else:
                 updates.append((target, array))
         if strict:
@@ -440,7 +440,7 @@ class Module:
         with no_grad():
             for target, array in updates:
                 if assign:  # take the checkpoint's array itself (its dtype, shared memory), as PyTorch's assign
-                    target.data = array
+                    target._array = array
                 else:
                     target.copy_(Tensor._make(array))
         return _IncompatibleKeys(missing, unexpected)

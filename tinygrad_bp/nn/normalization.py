@@ -61,9 +61,9 @@ class _BatchNorm(Module):
     def reset_running_stats(self) -> None:
         """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean._array[...] = 0
+            self.running_var._array[...] = 1
+            self.num_batches_tracked._array[...] = 0
 
     def reset_parameters(self) -> None:
         """Reset the running stats; weight = 1, bias = 0."""
@@ -92,13 +92,13 @@ class _BatchNorm(Module):
         update = self.training and self.track_running_stats and self.num_batches_tracked is not None
         factor = 0.0 if self.momentum is None else self.momentum
         if update and self.momentum is None:
-            factor = 1.0 / float(self.num_batches_tracked.data + 1)
+            factor = 1.0 / float(self.num_batches_tracked._array + 1)
         track = not self.training or self.track_running_stats
         p = self._parameters
         out = FL.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
                             p["weight"], p["bias"], bn_training, factor, self.eps)
         if update:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked._array[...] += 1
         return out
 
     def extra_repr(self) -> str:

@@ -23,9 +23,9 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty((0,), dtype=_default_dtype())
         elif isinstance(data, Tensor):
-            array = data.data
+            array = data._array
         else:
-            array = Tensor(data).data
+            array = Tensor(data)._array
         Tensor.__init__(self, array, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
@@ -34,9 +34,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        out = Parameter(Tensor._make(self.data.copy()), self.requires_grad)
+        out = Parameter(Tensor._make(self._array.copy()), self.requires_grad)
         if self.grad is not None:
-            out.grad = Tensor._make(self.grad.data.copy())
+            out.grad = Tensor._make(self.grad._array.copy())
         memo[id(self)] = out
         return out
 

@@ -50,7 +50,7 @@ class Embedding(Module):
         """weight ~ N(0, 1), the padding row zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._array[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
         """weight[input]"""
@@ -114,7 +114,7 @@ class EmbeddingBag(Module):
         """weight ~ N(0, 1), the padding row zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._array[self.padding_idx] = 0
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,  # noqa: A002
                 per_sample_weights: Tensor | None = None) -> Tensor:

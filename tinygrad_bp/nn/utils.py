@@ -25,12 +25,12 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
         return _make(np.asarray(0.0, np.float32))
     norm_type = float(norm_type)
     if norm_type == math.inf:
-        norms = [np.abs(g.data).max(initial=0.0) for g in grads]
+        norms = [np.abs(g._array).max(initial=0.0) for g in grads]
         total = max(norms)
     else:
-        norms = [np.sum(np.abs(g.data, dtype=np.float64) ** norm_type) for g in grads]
+        norms = [np.sum(np.abs(g._array, dtype=np.float64) ** norm_type) for g in grads]
         total = sum(norms) ** (1.0 / norm_type)
-    dtype = grads[0].data.dtype
+    dtype = grads[0]._array.dtype
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
@@ -38,7 +38,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
                            "non-finite norm anyway, set `error_if_nonfinite=False`")
     coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
     for g in grads:
-        g.data *= g.data.dtype.type(coef)
+        g._array *= g._array.dtype.type(coef)
     return _make(total)
 
 
@@ -46,4 +46,4 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, f
     """Clamp every gradient element to [-clip_value, clip_value] in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g._array, -clip_value, clip_value, out=g._array)

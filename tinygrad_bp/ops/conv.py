@@ -278,7 +278,7 @@ class MaxPool(Op):
         cfg = ctx.config
         kernel, stride, dilation, padding, out = (cfg[k] for k in ("kernel", "stride", "dilation", "padding", "out"))
         if not _xp._is_array(x):  # create_graph: the routing mask is a constant of x
-            x, y = x.data, y.data
+            x, y = x._array, y._array
         xp = _pad(x, padding, -np.inf)
         windows = _offsets(kernel, stride, dilation, out)
         if _xp._is_array(g) and _disjoint(kernel, stride, dilation) and np.isfinite(g).all() \

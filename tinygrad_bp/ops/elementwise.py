@@ -105,7 +105,7 @@ class Pow(Op):
             else:
                 gx = _xp.where(y == 0, 0.0, g * (y * x ** (y - 1)))
         if need_y:
-            xa, ya = (np.asarray(getattr(v, "data", v)) for v in (x, y))  # a constant mask, also in create_graph
+            xa, ya = (np.asarray(getattr(v, "_array", v)) for v in (x, y))  # a constant mask, also in create_graph
             zero = (xa == 0) & (ya >= 0)  # PyTorch's rule: 0 there; at x = 0 with y < 0, z·ln x = ∞·(−∞)
             with np.errstate(divide="ignore", invalid="ignore"):
                 gy = _xp.where(zero, 0.0, g * out * _xp.log(_xp.where(zero, 1.0, x)))

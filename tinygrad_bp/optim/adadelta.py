@@ -87,10 +87,10 @@ class Adadelta(Optimizer):
             state = self._state_for(p, group)
             _increment_step(state["step"])
             adadelta_update(
-                p.data,
+                p._array,
                 grad,
-                state["square_avg"].data,
-                state["acc_delta"].data,
+                state["square_avg"]._array,
+                state["acc_delta"]._array,
                 lr=group["lr"],
                 rho=group["rho"],
                 eps=group["eps"],

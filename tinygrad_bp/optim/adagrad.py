@@ -88,7 +88,7 @@ class Adagrad(Optimizer):
         state = self.state[p]
         if len(state) == 0:
             state["step"] = _new_step()
-            state["sum"] = _as_tensor(np.full_like(p.data, self.defaults["initial_accumulator_value"]))
+            state["sum"] = _as_tensor(np.full_like(p._array, self.defaults["initial_accumulator_value"]))
         return state
 
     def _expected_state_keys(self, group: dict[str, Any]) -> set[str]:
@@ -99,9 +99,9 @@ class Adagrad(Optimizer):
             state = self._init_state(p)
             step = _increment_step(state["step"])
             adagrad_update(
-                p.data,
+                p._array,
                 grad,
-                state["sum"].data,
+                state["sum"]._array,
                 step,
                 lr=group["lr"],
                 lr_decay=group["lr_decay"],

@@ -112,11 +112,11 @@ class Adam(Optimizer):
             state = self._state_for(p, group)
             step = _increment_step(state["step"])
             adam_update(
-                p.data,
+                p._array,
                 grad,
-                state["exp_avg"].data,
-                state["exp_avg_sq"].data,
-                state["max_exp_avg_sq"].data if group["amsgrad"] else None,
+                state["exp_avg"]._array,
+                state["exp_avg_sq"]._array,
+                state["max_exp_avg_sq"]._array if group["amsgrad"] else None,
                 step,
                 lr=group["lr"],
                 beta1=beta1,

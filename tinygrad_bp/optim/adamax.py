@@ -83,10 +83,10 @@ class Adamax(Optimizer):
             state = self._state_for(p, group)
             step = _increment_step(state["step"])
             adamax_update(
-                p.data,
+                p._array,
                 grad,
-                state["exp_avg"].data,
-                state["exp_inf"].data,
+                state["exp_avg"]._array,
+                state["exp_inf"]._array,
                 step,
                 lr=group["lr"],
                 beta1=beta1,

@@ -112,11 +112,11 @@ class NAdam(Optimizer):
             state = self._state_for(p, group)
             step = _increment_step(state["step"])
             nadam_update(
-                p.data,
+                p._array,
                 grad,
-                state["exp_avg"].data,
-                state["exp_avg_sq"].data,
-                state["mu_product"].data,
+                state["exp_avg"]._array,
+                state["exp_avg_sq"]._array,
+                state["mu_product"]._array,
                 step,
                 lr=group["lr"],
                 beta1=beta1,

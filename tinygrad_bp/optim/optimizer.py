@@ -63,7 +63,7 @@ def _new_step(value: float = 0.0) -> Tensor:
 
 def _increment_step(step: Tensor) -> float:
     """Add one to a ``step`` counter in place and return its new value as a Python float."""
-    counter = step.data
+    counter = step._array
     counter += 1
     return float(counter)
 
@@ -201,7 +201,7 @@ class Optimizer:
         """One update of every parameter that has a gradient; returns ``closure()`` when given.
 
         The closure re-evaluates the model and returns the loss; it runs with graph recording on. The update
-        itself records nothing: it changes ``p.data`` in place.
+        itself records nothing: it changes ``p._array`` in place.
         """
         self._opt_called = True
         loss = None
@@ -222,11 +222,11 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is None:
                 continue
-            grad = p.grad.data
-            if grad.shape != p.data.shape:
+            grad = p.grad._array
+            if grad.shape != p._array.shape:
                 raise RuntimeError(
                     f"{type(self).__name__}.step(): gradient of shape {grad.shape} does not match the "
-                    f"parameter's shape {p.data.shape}"
+                    f"parameter's shape {p._array.shape}"
                 )
             out.append((p, grad))
         return out
@@ -248,7 +248,7 @@ class Optimizer:
             for name, start in self._counters.items():
                 state[name] = _new_step(start)
             for name in self._buffers(group):
-                state[name] = _as_tensor(np.zeros_like(p.data))
+                state[name] = _as_tensor(np.zeros_like(p._array))
         return state
 
     def _expected_state_keys(self, group: dict[str, Any]) -> set[str]:
@@ -333,7 +333,7 @@ class Optimizer:
 
 def _copy_value(v: Any) -> Any:
     if isinstance(v, Tensor):
-        return _as_tensor(v.data.copy())
+        return _as_tensor(v._array.copy())
     return copy.deepcopy(v)
 
 
@@ -341,7 +341,7 @@ def _load_value(key: str, value: Any, param: Tensor, index: Any) -> Tensor:
     """A saved state buffer as a fresh tensor: cast to the parameter's dtype (``step`` and the other 0-d
     counters of SCALAR_STATE keep their dtype)."""
     if isinstance(value, Tensor):
-        array = value.data
+        array = value._array
     elif isinstance(value, (np.ndarray, int, float, np.number)):
         array = np.asarray(value)
     else:
@@ -351,9 +351,9 @@ def _load_value(key: str, value: Any, param: Tensor, index: Any) -> Tensor:
             raise ValueError(f"loaded state for parameter {index}: {key!r} has shape {array.shape}, expected ()")
         dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float32
         return _as_tensor(np.array(array, dtype=dtype))
-    if array.shape != param.data.shape:
+    if array.shape != param._array.shape:
         raise ValueError(
             f"loaded state for parameter {index}: {key!r} has shape {array.shape}, "
-            f"but the parameter has shape {param.data.shape}"
+            f"but the parameter has shape {param._array.shape}"
         )
-    return _as_tensor(np.array(array, dtype=param.data.dtype))
+    return _as_tensor(np.array(array, dtype=param._array.dtype))

@@ -109,10 +109,10 @@ class RAdam(Optimizer):
             state = self._state_for(p, group)
             step = _increment_step(state["step"])
             radam_update(
-                p.data,
+                p._array,
                 grad,
-                state["exp_avg"].data,
-                state["exp_avg_sq"].data,
+                state["exp_avg"]._array,
+                state["exp_avg_sq"]._array,
                 step,
                 lr=group["lr"],
                 beta1=beta1,

@@ -104,11 +104,11 @@ class RMSprop(Optimizer):
             state = self._state_for(p, group)
             _increment_step(state["step"])
             rmsprop_update(
-                p.data,
+                p._array,
                 grad,
-                state["square_avg"].data,
-                state["grad_avg"].data if group["centered"] else None,
-                state["momentum_buffer"].data if group["momentum"] > 0 else None,
+                state["square_avg"]._array,
+                state["grad_avg"]._array if group["centered"] else None,
+                state["momentum_buffer"]._array if group["momentum"] > 0 else None,
                 lr=group["lr"],
                 alpha=group["alpha"],
                 eps=group["eps"],

@@ -84,7 +84,7 @@ class SGD(Optimizer):
         if group["momentum"] == 0 and group["weight_decay"] == 0 and not group["maximize"]:
             lr = group["lr"]  # plain SGD, the common case: sgd_update's arithmetic without its per-call overhead
             for p, grad in self._params_with_grad(group):
-                p.data -= lr * grad
+                p._array -= lr * grad
                 _bump_version(p)
             return
         update_group(self, group, momentum=group["momentum"], dampening=group["dampening"],
@@ -98,7 +98,7 @@ def update_group(opt: Optimizer, group: dict[str, Any], *, momentum: float, damp
     for p, grad in opt._params_with_grad(group):
         state = opt.state[p] if momentum != 0 else {}
         buf = state.get("momentum_buffer")
-        new_buf = sgd_update(p.data, grad, None if buf is None else buf.data, lr=group["lr"], momentum=momentum,
+        new_buf = sgd_update(p._array, grad, None if buf is None else buf._array, lr=group["lr"], momentum=momentum,
                              dampening=dampening, weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
         if buf is None and new_buf is not None:
             state["momentum_buffer"] = _as_tensor(new_buf)

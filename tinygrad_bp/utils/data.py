@@ -306,7 +306,7 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
-        array = np.array(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        array = np.array(weights._array if isinstance(weights, Tensor) else weights, dtype=np.float64)
         if array.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(array.shape)}")
         _check_generator(generator)
@@ -316,7 +316,7 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def _index_array(self) -> np.ndarray:
-        w = self.weights.data
+        w = self.weights._array
         if np.any(np.isinf(w)):
             raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
         if np.any(np.isnan(w)) or np.any(w < 0):
@@ -520,7 +520,7 @@ class DataLoader:
         if order is not None:
             rows = order if rows is None else rows[order]
         if rows is None and not any(t.requires_grad for t in tensors):
-            return _sliced_batches([t.data for t in tensors], n, bs, drop_last)
+            return _sliced_batches([t._array for t in tensors], n, bs, drop_last)
         return _indexed_batches(tensors, rows, n if rows is None else len(rows), bs, drop_last)
 
     def _iterable_batches(self) -> Iterator[Any]:
@@ -597,7 +597,7 @@ def _batches_from(tensors: tuple[Tensor, ...], rows: np.ndarray | None, batch_sa
 def _make_batch(t: Tensor, sel: np.ndarray, plain: bool) -> Tensor:
     """Rows ``sel`` of ``t``: a NumPy take, or Tensor indexing when ``t`` is in a graph."""
     if plain or not t.requires_grad:
-        return Tensor._make(t.data.take(sel, axis=0))
+        return Tensor._make(t._array.take(sel, axis=0))
     return t[sel]
 
 
@@ -619,13 +619,13 @@ def _indexed_batches(tensors: tuple[Tensor, ...], rows: np.ndarray | None, n: in
         rows = np.arange(n)
     stop = n - n % bs if drop_last else n
     plain = not any(t.requires_grad for t in tensors)
-    arrays = [t.data for t in tensors]
+    arrays = [t._array for t in tensors]
     for start in range(0, stop, bs):
         sel = rows[start:start + bs]
         if plain:
             yield [make(a.take(sel, axis=0)) for a in arrays]   # take: several times faster than a[sel]
         else:
-            yield [t[sel] if t.requires_grad else make(t.data.take(sel, axis=0)) for t in tensors]
+            yield [t[sel] if t.requires_grad else make(t._array.take(sel, axis=0)) for t in tensors]
 
 
 # -- collate ---------------------------------------------------------------------------------------
@@ -716,7 +716,7 @@ def _stack(batch: Sequence[Tensor]) -> Tensor:
                                f"entry 0 and {list(t.shape)} at entry {i}")
     if any(t.requires_grad or t.dtype != first.dtype for t in batch):
         return stack(list(batch))
-    return Tensor._make(np.stack([t.data for t in batch]))
+    return Tensor._make(np.stack([t._array for t in batch]))
 
 
 def _check_numpy_dtype(dtype: np.dtype) -> None:

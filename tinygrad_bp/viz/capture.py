@@ -65,7 +65,7 @@ def record_node(node: Any, g: Any, grads: tuple, stamp: object) -> None:
             contributions.append(None)
             continue
         if isinstance(parent, Tensor):
-            shape, dtype = parent.data.shape, parent.data.dtype
+            shape, dtype = parent._array.shape, parent._array.dtype
         else:
             shape, dtype = parent.shape, parent.dtype
         gi = _array(gi)
@@ -83,7 +83,7 @@ def record_node(node: Any, g: Any, grads: tuple, stamp: object) -> None:
 
 
 def _array(g: Any) -> np.ndarray:
-    return np.asarray(g.data if isinstance(g, Tensor) else g)
+    return np.asarray(g._array if isinstance(g, Tensor) else g)
 
 
 def _recording_apply(cls: type, original: Any) -> Any:
@@ -94,7 +94,7 @@ def _recording_apply(cls: type, original: Any) -> Any:
         out = func(klass, *args, **kwargs)
         node = out.grad_fn if isinstance(out, Tensor) else None
         if node is not None and isinstance(node, Function) and not hasattr(node, "viz_value"):
-            node.viz_value = out.data
+            node.viz_value = out._array
             constants = {i: a for i, (a, p) in enumerate(zip(args, node.inputs)) if p is None and isinstance(a, Tensor)}
             if constants:
                 node.viz_constants = constants

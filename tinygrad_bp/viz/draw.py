@@ -184,22 +184,22 @@ class _Look:
         self.statuses.add(status)
 
     def tensor(self, t: Tensor, name: str | None, kind: str) -> tuple:
-        shape = summary.shape_text(t.data.shape)
+        shape = summary.shape_text(t._array.shape)
         if name is not None:
             lines = [name, shape]
         elif kind == "output":
-            lines = ["output", f"{shape} {t.data.dtype}"]
+            lines = ["output", f"{shape} {t._array.dtype}"]
         elif kind == "input":
-            lines = ["input", f"{shape} {t.data.dtype}"]
+            lines = ["input", f"{shape} {t._array.dtype}"]
         else:
-            lines = [f"{shape} {t.data.dtype}"]
+            lines = [f"{shape} {t._array.dtype}"]
         if self.show_values:
-            lines.append(summary.values(t.data))
+            lines.append(summary.values(t._array))
         attrs = {"fillcolor": COLOURS[kind], "style": "filled"}
         if self.show_grads and kind != "input":
             g = self.captured_grad(t)
             if g is None and t.grad_fn is None:
-                g = None if t.grad is None else t.grad.data
+                g = None if t.grad is None else t.grad._array
             if g is not None:
                 self._grad_lines(g, lines, attrs)
             elif kind == "leaf":
@@ -237,9 +237,9 @@ class _Look:
                 continue
             t = leaves[item]
             name = self.names.get(id(t))
-            line = f"{name or 'leaf'} {summary.shape_text(t.data.shape)}"
+            line = f"{name or 'leaf'} {summary.shape_text(t._array.shape)}"
             if self.show_grads and t.grad is not None:
-                norm = summary.grad_norm(t.grad.data)
+                norm = summary.grad_norm(t.grad._array)
                 status = summary.grad_status(norm, self.vanishing, self.exploding)
                 line += f" ‖g‖={summary.fmt(norm)}"
                 if worst is None or _SEVERITY[status] > _SEVERITY[worst]:

@@ -113,7 +113,7 @@ def explore(loss: Tensor, params: Any = None, inputs: Any = None, exercise: bool
                            "is recorded")
     if loss.grad_fn is None:
         raise RuntimeError("explore: this tensor is a leaf: it has no graph to step through")
-    if gradient is None and loss.data.size != 1:
+    if gradient is None and loss._array.size != 1:
         raise RuntimeError(f"explore: grad can be implicitly created only for scalar outputs; this output has shape "
                            f"{tuple(loss.shape)}: pass gradient= (a tensor of that shape)")
     if isinstance(exercise, str):
@@ -196,7 +196,7 @@ def _call_backward(node: Any, g: np.ndarray) -> tuple:
 
 
 def _shape_of(parent: Any) -> tuple:
-    return tuple(parent.data.shape if isinstance(parent, Tensor) else parent.shape)
+    return tuple(parent._array.shape if isinstance(parent, Tensor) else parent.shape)
 
 
 def _jacobians(node: Any) -> list | None:
@@ -219,7 +219,7 @@ def _jacobians(node: Any) -> list | None:
                 if gi is None:
                     jac[i] = None
                     continue
-                gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
+                gi = np.asarray(gi._array if isinstance(gi, Tensor) else gi)
                 if gi.shape != _shape_of(p) and gi.ndim >= len(_shape_of(p)):
                     gi = engine.unbroadcast(gi, _shape_of(p))
                 jac[i][k] = np.asarray(gi, dtype=np.float64).reshape(-1)
@@ -257,7 +257,7 @@ def _summed_axes(out_shape: tuple, in_shape: tuple) -> str | None:
 
 def _values_known(nodes: list, loss: Tensor) -> dict:
     """node -> its output value, where known: recorded under capture(), saved by a consumer, or the loss."""
-    known: dict = {loss.grad_fn: loss.data}
+    known: dict = {loss.grad_fn: loss._array}
     for node in nodes:
         arrays = _saved_arrays(node) or []
         for value, origin in arrays:
@@ -308,10 +308,10 @@ def _build(loss: Tensor, nodes: list, params: Any, inputs: Any, exercise: Any, m
         for p in node.inputs:
             if p is None:
                 continue
-            v = p.data if isinstance(p, Tensor) else values.get(p)
+            v = p._array if isinstance(p, Tensor) else values.get(p)
             ins.append({"from": item.get(id(p)), "name": label_of(p), "value": None if v is None else _array(v)})
         for t in getattr(node, "viz_constants", {}).values():
-            ins.append({"from": item.get(id(t)), "name": label_of(t), "value": _array(t.data)})
+            ins.append({"from": item.get(id(t)), "name": label_of(t), "value": _array(t._array)})
         v = values.get(node)
         steps.append({"index": len(steps), "phase": "forward", "node": shown(item[id(node)]), "item": item[id(node)],
                       "label": f"forward: {label_of(node)} = {node.name()}({', '.join(i['name'] for i in ins)})",
@@ -320,7 +320,7 @@ def _build(loss: Tensor, nodes: list, params: Any, inputs: Any, exercise: Any, m
                       "contributions": [], "accumulated": []})
     seed = loss.grad_fn.viz_grad
     steps.append({"index": len(steps), "phase": "backward", "node": "out0", "item": "out0", "seed": True,
-                  "label": "backward starts at the output: dL/dL = 1" if loss.data.size == 1 else
+                  "label": "backward starts at the output: dL/dL = 1" if loss._array.size == 1 else
                   "backward starts at the output with the given gradient", "formula": [], "shape": list(loss.shape),
                   "upstream": _array(seed), "local": [], "contributions": [], "accumulated": []})
     consumers: dict = {}

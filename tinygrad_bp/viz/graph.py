@@ -63,7 +63,7 @@ def collect(roots: list, max_nodes: int, named_inputs: Any = ()) -> Snapshot:
     snap = Snapshot(outputs=[(f"out{i}", t) for i, t in enumerate(roots)], max_nodes=max_nodes)
     op_ids: dict = {}  # node -> "opK" for drawn nodes, None for nodes that were counted only
     leaf_ids: dict = {}  # id(tensor) -> "leafK"
-    data_owner: dict = {}  # id(leaf.data) -> leaf id, to link saved values to their leaf
+    data_owner: dict = {}  # id(leaf._array) -> leaf id, to link saved values to their leaf
     saved_ids: dict = {}  # id(array) -> "savedK"
     keep_alive: list = []  # arrays keyed by id() above stay alive while the walk runs
     budget = max_nodes
@@ -101,7 +101,7 @@ def collect(roots: list, max_nodes: int, named_inputs: Any = ()) -> Snapshot:
                         continue
                     leaf_ids[id(parent)] = f"leaf{len(snap.leaves)}"
                     snap.leaves.append((leaf_ids[id(parent)], parent))
-                    data_owner[id(parent.data)] = leaf_ids[id(parent)]
+                    data_owner[id(parent._array)] = leaf_ids[id(parent)]
                     budget -= 1
                 snap.edges.append((leaf_ids[id(parent)], me, "data"))
                 continue
@@ -124,7 +124,7 @@ def collect(roots: list, max_nodes: int, named_inputs: Any = ()) -> Snapshot:
                 item = _input_item(snap, t, leaf_ids, data_owner, keep_alive)
                 snap.edges.append((item, me, "data"))
     for t in named_inputs:  # an input no op remembered, but whose array an op saved (MatMul saves x)
-        if id(t) not in leaf_ids and any(a is t.data for _, a in snap.saved):
+        if id(t) not in leaf_ids and any(a is t._array for _, a in snap.saved):
             _input_item(snap, t, leaf_ids, data_owner, keep_alive)
     snap.total_ops = len(op_ids)
     for item, (kind, producer) in list(snap.origin.items()):
@@ -143,7 +143,7 @@ def _input_item(snap: Snapshot, t: Tensor, leaf_ids: dict, data_owner: dict, kee
     if id(t) not in leaf_ids:
         leaf_ids[id(t)] = f"in{len(snap.inputs)}"
         snap.inputs.append((leaf_ids[id(t)], t))
-        data_owner.setdefault(id(t.data), leaf_ids[id(t)])
+        data_owner.setdefault(id(t._array), leaf_ids[id(t)])
         keep_alive.append(t)
     return leaf_ids[id(t)]
 
@@ -168,7 +168,7 @@ def _saved_arrays(node: Any) -> Any:
     out = []
     for k, value in enumerate(values):
         if isinstance(value, Tensor):
-            value = value.data
+            value = value._array
         if not isinstance(value, np.ndarray):
             continue
         origin = None
@@ -220,7 +220,7 @@ def _merge_saved_into_tensors(snap: Snapshot, data_owner: dict) -> None:
     """
     owner = dict(data_owner)
     for item, t in snap.outputs:
-        owner.setdefault(id(t.data), item)
+        owner.setdefault(id(t._array), item)
     rename = {}
     kept = []
     for item, a in snap.saved:
