@@ -24,7 +24,7 @@ LAYERS = [  # module-name prefixes (relative to tinygrad_bp), lowest layer first
     ("dtypes", "device", "printing"),
     ("tensor",),
     ("autograd",),
-    ("ops", "tensor_math", "tensor_shape", "tensor_inplace", "tensor_methods", "creation", "random"),
+    ("ops", "tensor_math", "tensor_shape", "tensor_inplace", "tensor_methods", "creation", "random", "functions"),
     ("nn", "optim", "utils", "serialization", "safetensors_format"),
     ("viz",),
     ("demo", "__main__", ""),

@@ -416,9 +416,9 @@ def _arg_extreme(t: Tensor, dim: Any, keepdim: builtins.bool, arg: Any) -> Tenso
     return _make(arg(t._array, axis=_dim(dim, t.ndim, arg.__name__), keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def matmul(a: Any, b: Any) -> Tensor:
+def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's names
     """Matrix product with NumPy/PyTorch semantics (1-D operands, broadcast batch dims)."""
-    a, b = _as_tensor(a), _as_tensor(b)
+    a, b = _as_tensor(input), _as_tensor(other)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"matmul: both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
                            f"{b.ndim}D")
@@ -495,3 +495,9 @@ def _broadcasting(name: str, op: Any, a: Tensor, b: Tensor) -> Tensor:
 
 
 attach(_Math)
+
+
+# the methods that are also top-level functions (tb.exp(x), ...), and the functions that are not methods
+FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "pow", "sum",
+             "mean", "softmax", "log_softmax", "max", "min", "argmax", "argmin", "eq")
+FREE_FUNCTIONS = (matmul, maximum, minimum, where)

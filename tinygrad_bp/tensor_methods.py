@@ -159,3 +159,8 @@ for _f in (nelement, element_size, is_floating_point, __format__, __array__, mm,
 for _name, _make_fn in {"new_zeros": creation.zeros, "new_ones": creation.ones, "new_empty": creation.empty}.items():
     setattr(Tensor, _name, _like(_name, lambda t, size, dt, dev, rg, _mk=_make_fn: _mk(
         *size, dtype=dt, device=dev, requires_grad=rg)))
+
+
+# the methods that are also top-level functions (tb.mm(a, b), tb.isnan(x), ...)
+FUNCTIONS = ("mm", "bmm", "mv", "dot", "outer", "addmm", "isnan", "isinf", "isfinite", "logical_and", "logical_or",
+             "logical_xor", "logical_not", "ne", "lt", "le", "gt", "ge", "numel")

@@ -227,3 +227,13 @@ def _same_dtype(ts: list, op: str) -> list:
 
 
 attach(_Shape)
+
+
+# the methods that are also top-level functions (tb.reshape(x, shape), ...), and the functions that are not methods
+def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    """``input.reshape(shape)``: the same values in a new shape (one size may be -1)."""
+    return _as_tensor(input).reshape(shape)
+
+
+FUNCTIONS = ("flatten",)
+FREE_FUNCTIONS = (cat, stack, reshape)
