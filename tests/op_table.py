@@ -877,3 +877,10 @@ COMPOSITES = [
 
 OPS: list[OpInfo] = [*BINARY, *UNARY, *REDUCTIONS, *COMPARISONS, *SHAPE_OPS, *MATMUL, *INPLACE, *CASTS, *NN,
                      *COMPOSITES]
+
+# rows kept in their own files, one per area of the tensor API, added here
+from op_table_math import ROWS as _MATH_ROWS  # noqa: E402
+from op_table_misc import ROWS as _MISC_ROWS  # noqa: E402
+from op_table_shape import ROWS as _SHAPE_ROWS  # noqa: E402
+
+OPS += [*_MATH_ROWS, *_SHAPE_ROWS, *_MISC_ROWS]
