@@ -1,4 +1,4 @@
-"""Rows of the op table (tests/op_table.py) for the shape ops of the tensor API (issue 12); op_table.py adds them to OPS.
+"""Rows of the op table (tests/op_table.py) for the shape ops of the tensor API (issue 12), added to OPS there.
 
 Import the helpers from op_table (OpInfo, Sample, method, function, with_function, each_shape, ...)."""
 
