@@ -33,9 +33,43 @@ from .creation import (  # noqa: I001
     zeros_like,
 )
 from .device import backends, cuda, device, get_default_device, set_default_device
-from .dtypes import bool, double, float, float32, float64, get_default_dtype, int32, int64, long, set_default_dtype  # noqa: A004
+from .dtypes import (  # noqa: A004
+    bool,
+    double,
+    finfo,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    iinfo,
+    int,  # noqa: A004 - torch.int is int32
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from .functions import METHOD_FUNCTIONS, OTHER_FUNCTIONS
+from .legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    Variable,
+)
+from .printing import set_printoptions
 from .random import Generator, initial_seed, manual_seed, seed
+from .size import Size
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -43,6 +77,7 @@ __version__ = "0.1.0"
 # the tensor API's functions at the top level, as in PyTorch: tb.exp(x), tb.cat([a, b]), ... (functions.py)
 globals().update(METHOD_FUNCTIONS)
 globals().update(OTHER_FUNCTIONS)
+autograd.Variable = Variable  # tb.autograd.Variable: the deprecated alias lives in legacy.py, above autograd's layer
 
 _LAZY = {"viz": "viz", "save": "serialization", "load": "serialization"}  # attribute -> submodule
 

@@ -22,9 +22,14 @@ float = float32  # noqa: A001 - torch.float is float32
 double = float64
 long = int64
 int = int32  # noqa: A001 - torch.int is int32
+float16 = np.dtype(np.float16)  # computed as NumPy computes float16
+half = float16
+int16 = np.dtype(np.int16)
+short = int16
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
 
-_SUPPORTED = (float32, float64, int64, int32, bool, np.dtype(np.float16), np.dtype(np.int16),
-              np.dtype(np.int8), np.dtype(np.uint8))
+_SUPPORTED = (float32, float64, int64, int32, bool, float16, int16, int8, uint8)
 _default_float = float32
 
 
@@ -102,3 +107,70 @@ def c_type_name(dtype: np.dtype) -> str:
 def type_name(dtype: np.dtype) -> str:
     """PyTorch's name of a scalar type in messages ('Float', 'Long', ...)."""
     return _TORCH_TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def resolve(dtype: object, op: str) -> np.dtype | None:
+    """``dtype=`` as given to ``op``: None, or one of the supported dtypes (NumPy dtypes and their scalar
+    types, e.g. ``np.float32``, are accepted). Anything else is PyTorch's TypeError, naming the call."""
+    if dtype is None:
+        return None
+    if isinstance(dtype, np.dtype) or (isinstance(dtype, type) and issubclass(dtype, np.generic)):
+        resolved = np.dtype(dtype)
+        if resolved in _SUPPORTED:
+            return resolved
+        raise TypeError(f"{op}(): unsupported dtype {resolved.name}; tinygrad_bp supports "
+                        f"{', '.join(d.name for d in _SUPPORTED)}")
+    raise TypeError(f"{op}(): argument 'dtype' must be tinygrad_bp.dtype, not {type(dtype).__name__}")
+
+
+class finfo:
+    """Machine limits of a floating-point dtype, as ``torch.finfo``: ``bits eps max min tiny smallest_normal
+    resolution dtype``. ``finfo()`` describes the default dtype."""
+
+    def __init__(self, type: np.dtype | None = None) -> None:  # noqa: A002 - PyTorch's argument name
+        dtype = _info_dtype(type if type is not None else _default_float, "finfo")
+        if dtype.kind != "f":
+            raise TypeError("tinygrad_bp.finfo() requires a floating point input type. Use tinygrad_bp.iinfo to "
+                            f"handle 'tinygrad_bp.finfo' (got {dtype.name})")
+        info = np.finfo(dtype)
+        self.bits = info.bits
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision  # PyTorch's: 1e-06 for float32, 0.001 for float16
+        self.dtype = dtype.name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Machine limits of an integer dtype, as ``torch.iinfo``: ``bits max min dtype``."""
+
+    def __init__(self, type: np.dtype) -> None:  # noqa: A002 - PyTorch's argument name
+        dtype = _info_dtype(type, "iinfo")
+        if dtype.kind == "b":
+            raise TypeError("tinygrad_bp.bool is not supported by tinygrad_bp.iinfo")
+        if dtype.kind not in "iu":
+            raise TypeError("tinygrad_bp.iinfo() requires an integer input type. Use tinygrad_bp.finfo to handle "
+                            f"'tinygrad_bp.iinfo' (got {dtype.name})")
+        info = np.iinfo(dtype)
+        self.bits = info.bits
+        self.max = builtins.int(info.max)
+        self.min = builtins.int(info.min)
+        self.dtype = dtype.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def _info_dtype(dtype: object, op: str) -> np.dtype:
+    if not isinstance(dtype, np.dtype) or dtype not in _SUPPORTED:
+        raise TypeError(f"{op}(): argument 'type' (position 1) must be tinygrad_bp.dtype, not {_describe(dtype)}")
+    return dtype
+
+
+def _describe(value: object) -> str:
+    return value.name if isinstance(value, np.dtype) else type(value).__name__
