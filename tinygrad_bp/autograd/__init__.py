@@ -1,6 +1,6 @@
 """Automatic differentiation: graph nodes (Function), the backward engine, grad(), gradcheck, anomaly mode."""
 
-from . import functional
+from . import functional, profiler
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .engine import backward, grad
 from .function import Function
@@ -9,4 +9,4 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled", "functional"]
+           "is_anomaly_check_nan_enabled", "functional", "profiler"]
