@@ -115,7 +115,7 @@ TENSOR_NON_MATH = {
     "detach", "requires_grad_", "retain_grad", "register_hook", "backward",  # graph bookkeeping
     "cpu", "cuda",  # devices
     "new_empty", "new_full", "new_ones", "new_tensor", "new_zeros",  # creation
-    "multinomial", "uniform_", "normal_",  # random
+    "multinomial", "uniform_", "normal_", "bernoulli",  # random
 }
 # the operator protocol: the special methods of Tensor that are math (a + b, x[i], ~m, ...)
 OPERATOR_DUNDERS = {f"__{name}__" for name in (
@@ -126,6 +126,8 @@ OPERATOR_DUNDERS = {f"__{name}__" for name in (
 TB_NON_MATH = {
     "arange", "empty", "eye", "from_numpy", "full", "full_like", "linspace", "ones", "ones_like", "tensor",  # creation
     "zeros", "zeros_like", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "multinomial",  # random
+    "empty_like", "randint_like", "normal", "bernoulli",  # creation and sampling (tested in test_shape_api)
+    "broadcast_shapes",  # shapes in, a shape out
     "manual_seed", "seed", "initial_seed",  # random state
     "get_default_dtype", "set_default_dtype", "get_default_device", "set_default_device",  # defaults
     "is_grad_enabled", "set_grad_enabled", "enable_grad", "no_grad",  # grad mode

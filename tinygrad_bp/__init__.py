@@ -9,22 +9,26 @@ from importlib import import_module as _import_module
 from . import tensor as _core  # noqa: F401 - first: autograd and the ops build on Tensor, which attaches its methods
 
 # isort: split
-from . import autograd, dtypes, nn, optim, utils
+from . import autograd, dtypes, functional, nn, optim, utils
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (  # noqa: I001
     arange,
+    bernoulli,
     empty,
+    empty_like,
     eye,
     from_numpy,
     full,
     full_like,
     linspace,
     multinomial,
+    normal,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -53,6 +57,21 @@ from .dtypes import (  # noqa: A004
     set_default_dtype,
     short,
     uint8,
+)
+from .functional import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    cdist,
+    chain_matmul,
+    einsum,
+    meshgrid,
+    split,
+    tensordot,
 )
 from .functions import METHOD_FUNCTIONS, OTHER_FUNCTIONS
 from .legacy import (

@@ -169,16 +169,85 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
     return _finish(_rng(generator).integers(low, high, size).astype(dtype or np.int64), requires_grad)
 
 
-def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform [0, 1) samples shaped like ``t``."""
+def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002 - PyTorch's name
+               requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor shaped like ``input`` (its dtype unless ``dtype``)."""
+    resolve(device, "empty_like")
+    return _finish(np.empty(input.shape, input.dtype if dtype is None else dtype), requires_grad)
+
+
+def rand_like(input: Tensor, *, generator: Any = None, dtype: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False) -> Tensor:
+    """Uniform [0, 1) samples shaped like ``input``."""
     resolve(device, "rand_like")
-    return rand(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    return rand(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
+                requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples shaped like ``t``."""
+def randn_like(input: Tensor, *, generator: Any = None, dtype: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False) -> Tensor:
+    """Standard normal samples shaped like ``input``."""
     resolve(device, "randn_like")
-    return randn(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    return randn(input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
+                 requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low: int = 0, high: Any = None, *, generator: Any = None,  # noqa: A002
+                 dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers in [low, high) shaped like ``input`` (its dtype unless ``dtype``): ``randint_like(x, 10)``
+    or ``randint_like(x, 3, 10)``."""
+    resolve(device, "randint_like")
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"randint_like: expected low < high, but got low={low}, high={high}")
+    values = _rng(generator).integers(low, high, input.shape)
+    return _finish(values.astype(input.dtype if dtype is None else dtype), requires_grad)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Normal samples with the given mean and standard deviation: tensors (broadcast together; the result
+    takes their shape and dtype) or floats with ``size``. Not differentiable (PyTorch's gradient for mean
+    and std is zero; here the result is a new leaf)."""
+    resolve(device, "normal")
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if tensors:
+        if size is not None:
+            raise TypeError("normal(): size= is only taken with a float mean and a float std")
+        m, s = (v._array if isinstance(v, Tensor) else v for v in (mean, std))
+        floats = [np.asarray(v).dtype for v in (m, s) if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
+        if not floats:
+            raise NotImplementedError('"normal_kernel_cpu" not implemented for \'Long\'')
+        if np.any(np.asarray(s) < 0):
+            raise RuntimeError(f"normal expects all elements of std >= 0.0 (got {np.asarray(s).min()})")
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        out_dtype = np.result_type(*floats)
+    else:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments: with a float mean and std, "
+                            "give size=")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        m, s, shape, out_dtype = mean, std, _new_size((size,)), _float_dtype(dtype)
+    values = m + s * _rng(generator).standard_normal(shape)
+    return _finish(np.asarray(values).astype(out_dtype if dtype is None or tensors else dtype), requires_grad)
+
+
+def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:  # noqa: A002 - PyTorch's name
+    """1 with probability ``input`` (each entry in [0, 1]; or the float ``p`` everywhere), else 0, in
+    ``input``'s dtype. Not differentiable (PyTorch's gradient is zero)."""
+    probs = np.broadcast_to(np.asarray(p, np.float64), input.shape) if p is not None else input._array
+    if input._array.dtype.kind != "f" and p is None:
+        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{input._array.dtype}\'')
+    if probs.size and not ((probs >= 0) & (probs <= 1)).all():
+        raise RuntimeError("bernoulli: expected all probabilities to be in [0, 1]" if p is None else
+                           f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    draws = _rng(generator).random(input.shape) < probs
+    return _make(draws.astype(input._array.dtype))
+
+
+Tensor.bernoulli = bernoulli  # x.bernoulli(p) / x.bernoulli(generator=g), as PyTorch's method
 
 
 def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:

@@ -64,9 +64,9 @@ class GetItem(Op):
     view = True  # the output may share the input's memory (tensor_inplace.py rebases through it)
 
     @staticmethod
-    def forward(ctx: Any, x: Any, index: Any = None) -> np.ndarray:
+    def forward(ctx: Any, x: Any, index: Any = None, name: str | None = None) -> np.ndarray:
         ctx.in_shape, ctx.index = x.shape, index
-        ctx.torch_name = _index_name(index)
+        ctx.torch_name = name or _index_name(index)  # name: split, unbind, masked_select say theirs
         return x[index]
 
     @staticmethod
