@@ -433,8 +433,9 @@ class _Rearrange:
             raise IndexError("index_select(): Index is supposed to be a vector")
         n = self.shape[d] if self.ndim else 1
         if idx.size and (idx.min() < 0 or idx.max() >= n):
-            raise IndexError(f"index out of range in self (index_select: indices {idx.tolist()} along dim {d} of "
-                             f"size {n})")
+            bad = idx[(idx < 0) | (idx >= n)].flat[0]
+            raise RuntimeError(f"index_select(): INDICES element is out of DATA bounds, id={bad} axis_dim={n} "
+                               f"(index out of range in self, dim {d})")
         if self.ndim == 0:
             return self.reshape(idx.shape) if idx.size else self.reshape(0)
         return _ops.indexing.IndexSelect.apply(self, dim=d, index=idx.reshape(-1).astype(np.intp))
