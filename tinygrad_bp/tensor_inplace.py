@@ -230,4 +230,34 @@ def zero_grads(params: Any, set_to_none: builtins.bool = True) -> None:
             saved_values.bump(p.grad)
 
 
+# In-place forms of the math methods (``x.exp_()``, ``x.pow_(2)``, ``x.lerp_(end, 0.5)``), made from the
+# out-of-place method of the same name: differentiable on a non-leaf, refused on a leaf that requires grad
+# (in grad mode), the result checked against (and cast to) self's shape and dtype, as in PyTorch.
+_INPLACE_MATH = (
+    "neg abs sign sgn exp exp2 expm1 log log2 log10 log1p sqrt rsqrt reciprocal square sin cos tanh sigmoid relu asin "
+    "acos atan sinh cosh asinh acosh atanh erf ceil floor round trunc frac pow atan2 hypot fmod remainder lerp "
+    "bitwise_and bitwise_or bitwise_xor bitwise_not"
+).split()
+
+
+def _inplace_math(name: str) -> Any:
+    op = f"{name}_"
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if _records(self, *args, *kwargs.values()):
+            return _inplace_graph(self, op, lambda old, *ops: getattr(old, name)(*ops, **kwargs), *args)
+        new = _fit_inplace(self, op, getattr(self.detach(), name)(*args, **kwargs))
+        np.copyto(self._array, new._array)
+        saved_values.bump(self)
+        return self
+
+    method.__name__ = op
+    method.__doc__ = f"self ← self.{name}(...), in place (see ``Tensor.{name}``)."
+    return method
+
+
+for _name in _INPLACE_MATH:
+    setattr(_InPlace, f"{_name}_", _inplace_math(_name))
+
+
 attach(_InPlace)

@@ -10,7 +10,9 @@ from . import (  # noqa: F401
     loss,
     matmul,
     normalization,
+    pointwise,
     reduce,
     rnn,
     shape,
+    sorting,
 )

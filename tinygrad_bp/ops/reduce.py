@@ -206,3 +206,159 @@ class Std(Op):
         with np.errstate(divide="ignore", invalid="ignore"):
             g = _xp.where(out == 0, 0.0, g / (2 * out))
         return Var.backward(ctx, g)
+
+
+def _product_of_others(x: Any, axis: int) -> Any:
+    """Π_{j≠i} x_j along ``axis`` for each i, exact with zeros (no division).
+
+    Arrays: exclusive cumulative products from both ends. In a create_graph pass (x a Tensor): the
+    products of an (..., n, n) expansion whose diagonal is 1, so the result stays differentiable."""
+    if _xp._is_array(x):
+        ones = np.ones_like(np.take(x, [0], axis=axis))
+        left = np.cumprod(np.concatenate([ones, np.take(x, range(x.shape[axis] - 1), axis=axis)], axis), axis)
+        flipped = np.flip(x, axis)
+        right = np.cumprod(np.concatenate([ones, np.take(flipped, range(x.shape[axis] - 1), axis=axis)], axis), axis)
+        return left * np.flip(right, axis)
+    n = x.shape[axis]
+    moved = x.transpose(axis, -1)  # (..., n)
+    grid = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n)
+    others = grid.where(~np.eye(n, dtype=bool), 1.0).prod(-1)
+    return others.transpose(axis, -1)
+
+
+class Prod(Op):
+    """z = Π x over one dim (or all);  dz/dxᵢ = Π_{j≠i} x_j (z/xᵢ when no x is 0)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int | None = None, keepdims: bool = False, by_dim: bool = False) -> np.ndarray:
+        if axis is not None or by_dim:
+            ctx.torch_name = "ProdBackward1"  # PyTorch's prod(dim) overload
+        out = np.prod(x, axis=axis, keepdims=keepdims)
+        ctx.save_for_backward(x, out)
+        ctx.in_shape, ctx.axis, ctx.keepdims = x.shape, None if axis is None else (axis,), keepdims
+        ctx.has_zero = x.size > 0 and not np.all(x)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, out = ctx.saved_tensors
+        shape = ctx.in_shape, ctx.axis, ctx.keepdims
+        g = _expand_dims(g, *shape)
+        if not ctx.has_zero:
+            return g * (_expand_dims(out, *shape) / x)
+        if ctx.axis is None:  # all elements: along the one dim of the flattened input
+            return g * _product_of_others(x.reshape(-1), 0).reshape(ctx.in_shape)
+        return g * _product_of_others(x, ctx.axis[0])
+
+
+def _reverse_cumsum(g: Any, axis: int) -> Any:
+    """Σ_{j≥i} g_j along axis."""
+    if _xp._is_array(g):
+        return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+    return g.sum(axis, keepdim=True) - g.cumsum(axis) + g
+
+
+class Cumsum(Op):
+    """zᵢ = Σ_{j≤i} x_j along dim;  dL/dxᵢ = Σ_{j≥i} g_j"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int = 0) -> np.ndarray:
+        ctx.axis = axis
+        return np.cumsum(x, axis=axis) if x.ndim else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return _reverse_cumsum(g, ctx.axis) if g.ndim else g
+
+
+class Cumprod(Op):
+    """zᵢ = Π_{j≤i} x_j along dim;  dL/dx_k = Σ_{i≥k} gᵢ Π_{j≤i, j≠k} x_j (= Σ_{i≥k} gᵢ zᵢ / x_k with no 0)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int = 0) -> np.ndarray:
+        out = np.cumprod(x, axis=axis) if x.ndim else x.copy()
+        ctx.save_for_backward(x, out)
+        ctx.axis = axis
+        ctx.has_zero = x.size > 0 and not np.all(x)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, out = ctx.saved_tensors
+        if g.ndim == 0:
+            return g
+        axis = ctx.axis
+        if not ctx.has_zero:
+            return _reverse_cumsum(g * out, axis) / x
+        n = x.shape[axis]
+        later = np.arange(n)[:, None] <= np.arange(n)[None, :]  # [k, i]: i ≥ k
+        if _xp._is_array(x):
+            moved, gm = np.moveaxis(x, axis, -1), np.moveaxis(g, axis, -1)
+            grid = np.where(np.eye(n, dtype=bool), 1, moved[..., None, :])  # [..., k, j]: x_j, 1 at j = k
+            return np.moveaxis((np.cumprod(grid, -1) * later * gm[..., None, :]).sum(-1), -1, axis)
+        moved, gm = x.transpose(axis, -1), g.transpose(axis, -1)
+        grid = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n).where(~np.eye(n, dtype=bool), 1.0)
+        return (grid.cumprod(-1) * later * gm.unsqueeze(-2)).sum(-1).transpose(axis, -1)
+
+
+def _abs(x: Any) -> Any:
+    return np.abs(x) if _xp._is_array(x) else x.abs()
+
+
+def vector_norm(x: np.ndarray, p: float, axis: Any, keepdims: bool) -> np.ndarray:
+    """(Σ |x|ᵖ)^(1/p) over axis; p = 0 counts the nonzeros, ±inf is max / min |x| (PyTorch's linalg.vector_norm)."""
+    a = np.abs(x)
+    if p == 2:
+        return np.sqrt((x * x).sum(axis=axis, keepdims=keepdims))
+    if p == 1:
+        return a.sum(axis=axis, keepdims=keepdims)
+    if p == 0:
+        return (x != 0).sum(axis=axis, keepdims=keepdims).astype(x.dtype)
+    if p == np.inf:
+        return np.max(a, axis=axis, keepdims=keepdims, initial=0)
+    if p == -np.inf:
+        return np.min(a, axis=axis, keepdims=keepdims)
+    with np.errstate(divide="ignore"):
+        return (a ** p).sum(axis=axis, keepdims=keepdims) ** (1.0 / p)
+
+
+class Norm(Op):
+    """z = ‖x‖ₚ over axis;  dz/dx = sign(x)·|x|^(p-1) / z^(p-1): x/z for p = 2, sign x for p = 1, sign x at the
+    extremes (shared between ties) for ±inf, 0 for p = 0. Where z = 0 the gradient is 0, as in PyTorch."""
+
+    torch_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: float = 2, axis: Any = None, keepdims: bool = False,
+                name: str | None = None) -> np.ndarray:
+        if name is not None:  # dist
+            ctx.torch_name = name
+        out = vector_norm(x, p, axis, keepdims)
+        ctx.save_for_backward(x, out)
+        ctx.in_shape, ctx.axis, ctx.keepdims, ctx.p = x.shape, axis, keepdims, p
+        if p in (np.inf, -np.inf):
+            mask = np.abs(x) == vector_norm(x, p, axis, True)
+            ctx.share = mask / mask.sum(axis=axis, keepdims=True)
+        ctx.zero_norm = (out == 0) if p != 0 else None
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, out = ctx.saved_tensors
+        p = ctx.p
+        shape = ctx.in_shape, ctx.axis, ctx.keepdims
+        if p == 0:
+            return _xp.zeros_like(x)
+        g = _expand_dims(g, *shape)
+        if p in (np.inf, -np.inf):
+            return g * _xp.sign(x) * ctx.share
+        if p == 1:
+            return g * _xp.sign(x)
+        zero = _expand_dims(ctx.zero_norm, *shape)
+        safe_out = _xp.where(zero, 1.0, _expand_dims(out, *shape))
+        if p == 2:
+            return _xp.where(zero, 0.0, g * x / safe_out)
+        x_zero = np.asarray(getattr(x, "_array", x)) == 0
+        safe_x = _xp.where(x_zero, 1.0, x)
+        grad = g * _xp.sign(x) * _abs(safe_x) ** (p - 1) / safe_out ** (p - 1)
+        return _xp.where(zero | x_zero, 0.0, grad)
