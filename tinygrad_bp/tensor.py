@@ -34,6 +34,7 @@ class Tensor:
     __slots__ = ("_array", "_grad", "grad_fn", "requires_grad", "__weakref__", "__dict__")
     _version = 0  # in-place writes so far (autograd/saved_values.py)
     _untracked = False  # True for what ``.data`` returns: its in-place writes are not version-checked
+    _is_tensor = True  # (a graph node's is False: the backward loop tells leaves from nodes by it)
     _backward_hooks = None  # {id: fn} of register_hook on a leaf
     _retains_grad = False
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor

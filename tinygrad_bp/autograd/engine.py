@@ -25,7 +25,7 @@ import numpy as np
 from ..tensor import Tensor
 from . import anomaly_mode, grad_mode
 from . import hooks as _hooks
-from .function import Function
+from .function import _FREED, Function
 
 # tb.viz.capture() sets this to a callable that starts a pass and returns a per-node recorder
 # recorder(node, grad_of_output, grads_returned_by_backward); None (the normal path) records nothing
@@ -131,6 +131,8 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
     record = None if _capture is None else _capture()
     fit = _fit_tensor if graph else _fit
     leaves: dict = {}  # leaves that get their total gradient at the end (hooks, capture or create_graph)
+    collect = graph or capture is not None  # every leaf's gradient is collected whole, not added to .grad
+    inspect = anomaly or record is not None
     while ready:
         node = heappop(ready)[1]
         g = pending.pop(node)
@@ -143,16 +145,16 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
         grads = node.backward(node, g) if node.arrays else call_backward(node, g, graph)
         if type(grads) is not tuple:
             grads = (grads,)
-        if len(grads) != len(node.inputs) or anomaly or record is not None:
+        if inspect or len(grads) != len(node.inputs):
             _inspect(node, g, grads, anomaly, record)
         for parent, gi in zip(node.inputs, grads):
             if parent is None or gi is None:
                 continue
-            if type(parent) is Tensor or isinstance(parent, Tensor):
+            if parent._is_tensor:  # a leaf (a node's _is_tensor is False)
                 data = parent._array
                 if graph or type(gi) is not np.ndarray or gi.shape != data.shape or gi.dtype is not data.dtype:
                     gi = fit(gi, data.shape, data.dtype, node)
-                if (graph or capture is not None or parent._backward_hooks is not None):
+                if collect or parent._backward_hooks is not None:
                     if capture is None or parent in capture:
                         prev = leaves.get(parent)
                         leaves[parent] = gi if prev is None else prev + gi
@@ -170,7 +172,7 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
                     pending[parent] = gi
                     heappush(ready, (-parent.seq, parent))
         if not retain_graph and node.saved:
-            node.release()
+            node.saved = _FREED
     return pending, leaves
 
 

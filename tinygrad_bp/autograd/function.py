@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _broadcast_message, _make
+from ..tensor import Tensor, _broadcast_message, _make, _new
 from . import anomaly_mode, grad_mode, saved_values
 
 _grad_state = grad_mode._state  # this thread's grad mode: read on every op
@@ -48,6 +48,7 @@ class Function:
     """
 
     arrays = False  # forward/backward see Tensors (Op: NumPy arrays)
+    _is_tensor = False  # what the engine asks of a node's input: a node, or a leaf Tensor (Tensor.is_tensor)
     view = False  # True for ops whose output may share its input's memory (reshape, permute, expand, index)
     torch_name: str | None = None  # PyTorch's grad_fn name, where it is not ClassName + "Backward0" (an op may
     # also set it on the node in forward, when the name depends on the call: sum() vs sum(dim))
@@ -114,10 +115,9 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward on the inputs; record a node when grad mode is on and an input requires grad."""
-        enabled = _grad_state.enabled
-        record = False
-        datas = []  # what an Op's forward gets: arrays for Tensors, the rest as is
-        parents = []  # node.inputs: the parent node, the leaf, or None (no gradient wanted)
+        enabled, record = _grad_state.enabled, False
+        # datas: what an Op's forward gets (arrays for Tensors); parents: node.inputs (parent node, leaf, or None)
+        datas, parents = [], []
         for a in args:
             if type(a) is Tensor or isinstance(a, Tensor):
                 datas.append(a._array)
@@ -129,27 +129,24 @@ class Function:
                 datas.append(a)
             parents.append(None)
         if cls.arrays:
-            ctx = cls.__new__(cls) if record else _NO_GRAPH
+            ctx = _new(cls) if record else _NO_GRAPH
             try:
-                out = cls.forward(ctx, *datas, **kwargs) if kwargs else cls.forward(ctx, *datas)
+                result = out = cls.forward(ctx, *datas, **kwargs) if kwargs else cls.forward(ctx, *datas)
             except ValueError as e:  # NumPy's broadcast failure becomes PyTorch's RuntimeError naming op and shapes
-                if "broadcast" not in str(e):
-                    raise
-                raise RuntimeError(_broadcast_error(cls.__name__, datas)) from e
+                raise _broadcast_error(cls.__name__, datas, e)  # noqa: B904 - it sets the cause itself
             if not record:
                 return _make(out)
-            result = out
         else:
-            ctx = cls()
-            result = _forward_on_tensors(cls, ctx, parents, args, kwargs)
+            ctx, result = _forward_on_tensors(cls, parents, args, kwargs)
             if not record:
                 return result
             datas, out = args, result._array
         saved = ctx.saved
         if saved:  # each saved value's role, for create_graph and the in-place check (saved_values.py)
-            if len(saved) == 1 and saved[0] is result:  # the two common cases first: (out,) and (x, y)
+            first = saved[0]  # the two common cases first: (out,) and (x, y)
+            if first is result and len(saved) == 1:
                 ctx.roles = _OUT
-            elif len(saved) == 2 and len(datas) >= 2 and saved[0] is datas[0] and saved[1] is datas[1]:
+            elif first is datas[0] and len(saved) == 2 and len(datas) > 1 and saved[1] is datas[1]:
                 ctx.roles = _FIRST_TWO
             else:
                 ctx.roles = _roles(saved, datas, result)
@@ -158,9 +155,13 @@ class Function:
             ctx.trace = anomaly_mode.forward_trace()
         ctx.inputs = tuple(parents)
         ctx.seq = next(_sequence)
-        ctx.shape = out.shape
-        ctx.dtype = out.dtype
-        return _make(out, ctx)
+        ctx.shape, ctx.dtype = out.shape, out.dtype
+        t = _new(Tensor)  # Tensor._make(out, ctx), inlined: this is the hot path
+        t._array = out if type(out) is np.ndarray else np.asarray(out)
+        t._grad = None
+        t.grad_fn = ctx
+        t.requires_grad = True
+        return t
 
 
 class Op(Function):
@@ -178,20 +179,24 @@ class Op(Function):
     @property
     def needs_input_grad(self) -> tuple:
         """One bool per positional input: does it want a gradient? (computed when backward asks)"""
-        return tuple(map(is_not, self.inputs, _NONES))
+        inputs = self.inputs
+        if len(inputs) == 2:  # the common case, spelled out: several times faster than the general one
+            return inputs[0] is not None, inputs[1] is not None
+        return tuple(map(is_not, inputs, _NONES))
 
     def name(self) -> str:
         return self.torch_name or type(self).__name__ + "Backward0"
 
 
-def _forward_on_tensors(cls: type, ctx: Function, parents: list, args: tuple, kwargs: dict) -> Any:
-    """A custom Function's forward: it sees the Tensors, with grad mode off, and must return a Tensor."""
+def _forward_on_tensors(cls: type, parents: list, args: tuple, kwargs: dict) -> tuple:
+    """A custom Function's forward (ctx, output): it sees the Tensors, with grad mode off, and must return a Tensor."""
+    ctx = cls()
     ctx.needs_input_grad = tuple(map(is_not, parents, _NONES))
     with grad_mode.no_grad():
         result = cls.forward(ctx, *args, **kwargs)
     if parents and any(p is not None for p in parents) and not isinstance(result, Tensor):
         raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(result).__name__}")
-    return result
+    return ctx, result
 
 
 def _roles(saved: tuple, args: Any, out: Any) -> tuple:
@@ -253,8 +258,16 @@ class _NoGraph:
 _NO_GRAPH = _NoGraph()
 
 
-def _broadcast_error(op: str, datas: list) -> str:
+def _broadcast_error(op: str, datas: list, error: ValueError) -> Exception:
+    """The exception to raise for a ValueError from an op's forward: NumPy's broadcast failure becomes PyTorch's
+    RuntimeError naming the op and the shapes; anything else is raised as it is."""
+    if "broadcast" not in str(error):
+        return error
     shapes = [np.shape(d) for d in datas if isinstance(d, np.ndarray)]
     if len(shapes) == 2:
-        return _broadcast_message(op.lower(), *shapes)
-    return f"{op.lower()}: shapes {', '.join(map(str, shapes))} cannot be broadcast together"
+        message = _broadcast_message(op.lower(), *shapes)
+    else:
+        message = f"{op.lower()}: shapes {', '.join(map(str, shapes))} cannot be broadcast together"
+    converted = RuntimeError(message)
+    converted.__cause__ = error
+    return converted
