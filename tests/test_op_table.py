@@ -132,6 +132,7 @@ TB_NON_MATH = {
     "get_default_dtype", "set_default_dtype", "get_default_device", "set_default_device",  # defaults
     "is_grad_enabled", "set_grad_enabled", "enable_grad", "no_grad",  # grad mode
     "is_tensor", "numel", "save", "load",  # predicates, sizes, files
+    "set_printoptions",  # printing options
 }
 
 

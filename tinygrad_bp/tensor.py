@@ -19,6 +19,7 @@ import numpy as np
 from . import device as _device
 from . import dtypes
 from . import printing as _printing
+from .size import Size
 
 
 class Tensor:
@@ -70,9 +71,9 @@ class Tensor:
         self._array = value._array  # shape and dtype may change, as in PyTorch
 
     @property
-    def shape(self) -> tuple:
-        """The size of each dimension, a tuple."""
-        return self._array.shape
+    def shape(self) -> Size:
+        """The size of each dimension, a ``tb.Size`` (a tuple, printing as ``tinygrad_bp.Size([2, 3])``)."""
+        return _new_size(Size, self._array.shape)
 
     @property
     def ndim(self) -> int:
@@ -125,8 +126,8 @@ class Tensor:
         return self.grad_fn is None
 
     def size(self, dim: int | None = None) -> Any:
-        """The shape, or the size of one dimension."""
-        return self._array.shape if dim is None else self._array.shape[_dim(dim, self.ndim, "size")]
+        """The shape (a ``Size``), or the size of one dimension."""
+        return _new_size(Size, self._array.shape) if dim is None else self._array.shape[_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         """The number of elements."""
@@ -299,6 +300,7 @@ def _init(t: Tensor, data: np.ndarray, grad_fn: Any) -> None:
 
 _Scalar = (int, float, bool, np.generic)
 _new = object.__new__
+_new_size = tuple.__new__  # a Size without its checks: an array's shape is already ints
 
 
 def _make(data: Any, grad_fn: Any = None) -> Tensor:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from . import anomaly_mode, grad_mode
+from . import anomaly_mode, grad_mode, saved_values
 from . import hooks as _hooks
 from .function import _FREED, Function
 
@@ -142,7 +142,7 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
             capture[node] = g
             if node in stop:
                 continue
-        grads = node.backward(node, g) if node.arrays else call_backward(node, g, graph)
+        grads = node.backward(node, g) if node.arrays and not graph else call_backward(node, g, graph)
         if type(grads) is not tuple:
             grads = (grads,)
         if inspect or len(grads) != len(node.inputs):
@@ -188,9 +188,17 @@ def _inspect(node: Function, g: Any, grads: tuple, anomaly: bool, record: Any) -
 
 
 def call_backward(node: Function, g: Any, graph: bool) -> Any:
-    """A custom Function's backward: it takes and returns Tensors (arrays again unless ``graph``)."""
+    """A custom Function's backward (Tensors in and out: arrays again unless ``graph``), or any node's in a
+    create_graph pass, where its saved values are shown as graph Tensors by their roles (``as_graph``)."""
     if graph:
-        return node.backward(node, g)
+        saved = node.saved_tensors  # checked: not freed, not modified in place
+        if not saved:
+            return node.backward(node, g)
+        node.saved = saved_values.as_graph(node)
+        try:
+            return node.backward(node, g)
+        finally:
+            node.saved = saved
     grads = node.backward(node, Tensor._make(g))
     if isinstance(grads, tuple):
         return tuple(x._array if isinstance(x, Tensor) else x for x in grads)

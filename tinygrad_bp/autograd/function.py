@@ -80,7 +80,7 @@ class Function:
     def saved_tensors(self) -> tuple:
         """The values saved in forward, after checking they were neither freed nor modified in place since.
 
-        During a ``create_graph`` pass they come back as graph Tensors (``saved_values.as_graph``), so
+        During a ``create_graph`` pass the engine shows them as graph Tensors (``saved_values.as_graph``), so
         the same backward formula builds the graph of the gradient."""
         saved = self.saved
         if saved is _FREED:
@@ -91,7 +91,7 @@ class Function:
                 "through the graph a second time or access saved tensors after calling backward.")
         if saved and self.clock != saved_values.clock:
             saved_values.check(self)
-        return saved_values.as_graph(self) if saved and _grad_state.enabled else saved
+        return saved
 
     def name(self) -> str:
         """PyTorch's name for this node, e.g. 'MulBackward0' (custom Functions: 'MyFnBackward')."""

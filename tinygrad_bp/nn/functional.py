@@ -159,7 +159,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
 
 
 def _warn_shape(input: Tensor, target: Tensor, stacklevel: int) -> None:  # noqa: A002
-    if target.shape != input.shape:
+    if target._array.shape != input._array.shape:
         warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
                       f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", UserWarning, stacklevel=stacklevel + 1)
