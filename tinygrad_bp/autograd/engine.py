@@ -132,7 +132,7 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
     fit = _fit_tensor if graph else _fit
     leaves: dict = {}  # leaves that get their total gradient at the end (hooks, capture or create_graph)
     collect = graph or capture is not None  # every leaf's gradient is collected whole, not added to .grad
-    inspect = anomaly or record is not None
+    inspect = anomaly or record is not None or _hooks.post_hooks_registered
     while ready:
         node = heappop(ready)[1]
         g = pending.pop(node)
@@ -146,7 +146,7 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
         if type(grads) is not tuple:
             grads = (grads,)
         if inspect or len(grads) != len(node.inputs):
-            _inspect(node, g, grads, anomaly, record)
+            grads = _inspect(node, g, grads, anomaly, record, graph)
         for parent, gi in zip(node.inputs, grads):
             if parent is None or gi is None:
                 continue
@@ -176,15 +176,19 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
     return pending, leaves
 
 
-def _inspect(node: Function, g: Any, grads: tuple, anomaly: bool, record: Any) -> None:
-    """What backward returned: the right number of gradients, no NaN in anomaly mode, noted for viz.capture."""
+def _inspect(node: Function, g: Any, grads: tuple, anomaly: bool, record: Any, graph: bool) -> tuple:
+    """What backward returned: the right number of gradients, the node's post-hooks run on them, no NaN in
+    anomaly mode, noted for viz.capture."""
     if len(grads) != len(node.inputs):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {len(node.inputs)}, got {len(grads)})")
+    if node.posthooks:
+        grads = _hooks.post_hooks(node, grads, g, graph, _fit_tensor if graph else _fit)
     if anomaly:
         anomaly_mode.check_grads(node, grads)
     if record is not None:
         record(node, g, grads)
+    return grads
 
 
 def call_backward(node: Function, g: Any, graph: bool) -> Any:

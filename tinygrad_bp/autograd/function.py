@@ -29,6 +29,7 @@ import numpy as np
 
 from ..tensor import Tensor, _broadcast_message, _make, _new
 from . import anomaly_mode, grad_mode, saved_values
+from . import hooks as _hooks
 
 _grad_state = grad_mode._state  # this thread's grad mode: read on every op
 
@@ -61,6 +62,8 @@ class Function:
     roles: tuple = ()
     hooks: Any = None  # {id: fn} of register_hook on the output tensor (also set, maybe empty, by retain_grad)
     retained: Any = None  # weakref to the output tensor that called retain_grad()
+    prehooks: Any = None  # {id: fn} of register_prehook on this node
+    posthooks: Any = None  # {id: fn} of register_hook on this node
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -106,6 +109,15 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+    def register_hook(self, fn: Any) -> Any:
+        """Call ``fn(grad_inputs, grad_outputs)`` after this node's backward (PyTorch's node hook); a returned
+        tuple replaces grad_inputs. Returns a handle: ``handle.remove()``."""
+        return _hooks.register_node_hook(self, fn, post=True)
+
+    def register_prehook(self, fn: Any) -> Any:
+        """Call ``fn(grad_outputs)`` before this node's backward; a returned tuple replaces grad_outputs."""
+        return _hooks.register_node_hook(self, fn, post=False)
 
     def release(self) -> None:
         """Free the saved values (called by backward() unless retain_graph)."""

@@ -87,7 +87,8 @@ def leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
 
 
 def node_hooks(node: Any, g: Any, graph: bool) -> Any:
-    """Hooks of the non-leaf tensor ``node`` produced, then its retain_grad() (always last, as in PyTorch)."""
+    """Hooks of the non-leaf tensor ``node`` produced, its retain_grad(), then the node's own pre-hooks
+    (``grad_fn.register_prehook``), in PyTorch's order."""
     if node.hooks:
         g = _run_hooks(node.hooks, g, graph, f"the output of {node.name()}")
     ref = node.retained
@@ -99,4 +100,53 @@ def node_hooks(node: Any, g: Any, graph: bool) -> Any:
             t._grad = Tensor._make(np.array(g, copy=True))
         else:
             t._grad = Tensor._make(t._grad._array + g)
+    if node.prehooks:
+        for fn in list(node.prehooks.values()):
+            r = fn((g if graph else Tensor._make(g),))
+            if r is not None:
+                g = _checked_grads(r, 1, f"a pre-hook of {node.name()}")[0]
+                g = g if graph or g is None else g._array
     return g
+
+
+post_hooks_registered = False  # set once a node post-hook exists: until then the engine never looks for one
+
+
+def register_node_hook(node: Any, hook: Any, post: bool) -> RemovableHandle:
+    """``grad_fn.register_hook(hook)`` (post: hook(grad_inputs, grad_outputs)) or ``register_prehook(hook)``
+    (hook(grad_outputs)); a hook that returns a tuple replaces those gradients."""
+    global post_hooks_registered
+    name = "posthooks" if post else "prehooks"
+    if getattr(node, name) is None:
+        setattr(node, name, {})
+    if node.hooks is None:  # the engine's one test for "this node has hooks"
+        node.hooks = {}
+    post_hooks_registered = post_hooks_registered or post
+    handle = RemovableHandle(getattr(node, name))
+    handle.hooks[handle.id] = hook
+    return handle
+
+
+def post_hooks(node: Any, grads: tuple, g: Any, graph: bool, fit: Any) -> tuple:
+    """Run the node's post-hooks on (grad_inputs, grad_outputs), each input's gradient at its own shape."""
+    ins = []
+    for parent, gi in zip(node.inputs, grads):
+        if parent is not None and gi is not None:
+            shape, dtype = (parent._array.shape, parent._array.dtype) if parent._is_tensor else (parent.shape,
+                                                                                                 parent.dtype)
+            gi = fit(gi, shape, dtype, node)
+            gi = gi if graph else Tensor._make(gi)
+        ins.append(None if parent is None else gi)
+    outs = (g if graph else Tensor._make(g),)
+    for fn in list(node.posthooks.values()):
+        r = fn(tuple(ins), outs)
+        if r is not None:
+            ins = list(_checked_grads(r, len(ins), f"a hook of {node.name()}"))
+    return tuple(x if x is None or graph else x._array for x in ins)
+
+
+def _checked_grads(r: Any, n: int, what: str) -> tuple:
+    r = tuple(r) if isinstance(r, (tuple, list)) else (r,)
+    if len(r) != n:
+        raise RuntimeError(f"{what} returned {len(r)} gradients, expected {n}")
+    return tuple(x if x is None or isinstance(x, Tensor) else Tensor._make(np.asarray(x)) for x in r)
