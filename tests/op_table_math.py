@@ -126,6 +126,15 @@ BINARY = [
              fixed(case((2, 3), make=uniform(-3, 3), other=1.3), case((3,), make=uniform(-3, 3), other=-0.7)),
              ref=lambda a, other, _r=ref: _r(a, other), variant="scalar")
       for name, ref in (("fmod", np.fmod), ("remainder", np.remainder))],
+    # floor division has no derivative: PyTorch's result has a grad_fn that raises in backward, ours no graph
+    # (torch=False: the values are compared with NumPy's here and with torch's in test_parity_math_api)
+    OpInfo("__floordiv__", operation(operator.floordiv), each_pair(normal, away(0.0, gap=0.5), _DIVISOR_PAIRS),
+           ref=np.floor_divide, dtypes=("int64",), result_dtype=same, torch=False, **_not_grad()),
+    OpInfo("__rfloordiv__", lambda lib, x: 7.0 // x, each_shape(uniform(0.6, 0.95), [(2, 3)]),
+           ref=lambda a: np.floor_divide(7.0, a), torch=False, **_not_grad()),
+    *with_function(OpInfo("floor_divide", method("floor_divide"), each_pair(normal, away(0.0, gap=0.5),
+                                                                            _DIVISOR_PAIRS[:2]),
+                          ref=np.floor_divide, torch=False, **_not_grad())),
     OpInfo("__mod__", operation(operator.mod), each_pair(normal, away(0.0, gap=0.5), _DIVISOR_PAIRS[:2]),
            ref=np.remainder, dtypes=("int64",), result_dtype=same),
     OpInfo("__mod__", lambda lib, x: x % 1.5, each_shape(uniform(-3, 3), [(2, 3)]), ref=lambda a: np.remainder(a, 1.5),

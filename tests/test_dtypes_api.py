@@ -160,3 +160,15 @@ def test_variable_bad_input():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tb.autograd.Variable(tb.ones(1))
+
+
+@pytest.mark.parametrize("name, call", [("tensor", lambda d: tb.tensor([1.0], dtype=d)),
+                                        ("zeros", lambda d: tb.zeros(2, dtype=d)),
+                                        ("ones", lambda d: tb.ones(2, dtype=d)),
+                                        ("rand", lambda d: tb.rand(2, dtype=d)),
+                                        ("linspace", lambda d: tb.linspace(0, 1, 3, dtype=d))])
+def test_creation_refuses_an_unsupported_dtype_naming_the_call(name, call):
+    with pytest.raises(TypeError, match=rf"{name}\(\): unsupported dtype complex64"):
+        call(np.complex64)
+    with pytest.raises(TypeError, match=rf"{name}\(\): argument 'dtype' must be tinygrad_bp.dtype, not str"):
+        call("float32")

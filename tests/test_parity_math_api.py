@@ -156,3 +156,14 @@ def test_bad_input_raises_what_pytorch_raises(call: Any, kind: type, words: str)
     fn = type(call)(call.__code__, {**call.__globals__, "tb": torch})
     with pytest.raises(kind):
         fn()
+
+
+def test_floor_division_values_and_dtypes_match_pytorch():
+    a = np.array([[5.0, -7.0, 7.5], [-0.5, 3.0, -9.0]])
+    b = np.array([2.0, -3.0, 0.7])
+    for x, y in ((a, b), (a.astype(np.int64), np.array([2, -3, 4]))):
+        ours, theirs = tb.tensor(x) // tb.tensor(y), torch.tensor(x) // torch.tensor(y)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal((7 // tb.tensor([2, -3])).numpy(), (7 // torch.tensor([2, -3])).numpy())
+    np.testing.assert_array_equal(tb.floor_divide(tb.tensor(a), 2).numpy(), torch.floor_divide(torch.tensor(a), 2))

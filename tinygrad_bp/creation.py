@@ -25,8 +25,8 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def _float_dtype(dtype: Any) -> np.dtype:
-    return dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
+def _float_dtype(dtype: Any, op: str) -> np.dtype:
+    return dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype, op)
 
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -47,7 +47,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         elif dtype is None and array.dtype.kind in "iu":  # Python ints: int64
             array = array.astype(np.int64, copy=False)
     if dtype is not None:
-        array = array.astype(dtype, copy=False)
+        array = array.astype(dtypes.resolve(dtype, "tensor"), copy=False)
     return _finish(array, requires_grad)
 
 
@@ -70,19 +70,19 @@ def _new_size(size: tuple) -> tuple:
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (default float dtype unless ``dtype``)."""
     resolve(device, "zeros")
-    return _finish(np.zeros(_new_size(size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.zeros(_new_size(size), _float_dtype(dtype, "zeros")), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (default float dtype unless ``dtype``)."""
     resolve(device, "ones")
-    return _finish(np.ones(_new_size(size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.ones(_new_size(size), _float_dtype(dtype, "ones")), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of the given size (default float dtype)."""
     resolve(device, "empty")
-    return _finish(np.empty(_new_size(size), _float_dtype(dtype)), requires_grad)
+    return _finish(np.empty(_new_size(size), _float_dtype(dtype, "empty")), requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -115,7 +115,7 @@ def full_like(t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m defaults to n)."""
     resolve(device, "eye")
-    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype, "eye")), requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
@@ -137,21 +137,22 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, device: An
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from start to end, both included."""
     resolve(device, "linspace")
-    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_float_dtype(dtype)), requires_grad)
+    values = np.linspace(start, end, steps, dtype=np.float64)
+    return _finish(values.astype(_float_dtype(dtype, "linspace")), requires_grad)
 
 
 def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     resolve(device, "rand")
-    return _finish(_rng(generator).random(_new_size(size)).astype(_float_dtype(dtype)), requires_grad)
+    return _finish(_rng(generator).random(_new_size(size)).astype(_float_dtype(dtype, "rand")), requires_grad)
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     resolve(device, "randn")
-    return _finish(_rng(generator).standard_normal(_new_size(size)).astype(_float_dtype(dtype)), requires_grad)
+    return _finish(_rng(generator).standard_normal(_new_size(size)).astype(_float_dtype(dtype, "randn")), requires_grad)
 
 
 def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = None,
@@ -229,7 +230,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
                             "give size=")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-        m, s, shape, out_dtype = mean, std, _new_size((size,)), _float_dtype(dtype)
+        m, s, shape, out_dtype = mean, std, _new_size((size,)), _float_dtype(dtype, "normal")
     values = m + s * _rng(generator).standard_normal(shape)
     return _finish(np.asarray(values).astype(out_dtype if dtype is None or tensors else dtype), requires_grad)
 

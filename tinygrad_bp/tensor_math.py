@@ -457,6 +457,16 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyT
                            "broadcast together") from e
 
 
+def _floor_divide(a: Any, b: Any) -> Tensor:
+    x, y = _promote(a, b)
+    _ops.pointwise._check_integer_divisor(x._array, y._array)
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _make(np.floor_divide(x._array, y._array))
+    except ValueError as e:
+        raise RuntimeError(_broadcast_message("floor_divide", x.shape, y.shape)) from e
+
+
 def _promote(*values: Any) -> list:
     """The values (Tensors, arrays, numbers; None stays None) as Tensors of their PyTorch result type."""
     ts = [None if v is None else _as_tensor(v) for v in values]
@@ -591,6 +601,16 @@ class _Pointwise:
         d/dother = -⌊self/other⌋."""
         _no_bool(self, other, "remainder")
         return _binary_method(_ops.pointwise.Remainder, self, other, "remainder")
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _floor_divide(other, self)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """⌊self / other⌋ elementwise (rounding toward -∞, as ``//``); not differentiable, as in PyTorch."""
+        return _floor_divide(self, other)
 
     def __mod__(self, other: Any) -> Tensor:
         return _binary(_ops.pointwise.Remainder, self, other, "remainder")
@@ -981,5 +1001,5 @@ FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu
              "any", *_FLOAT_UNARY, "ceil", "floor", "round", "trunc", "frac", "sgn", "atan2", "hypot", "fmod",
              "remainder", "lerp", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "equal", "isclose",
              "allclose", "prod", "cumsum", "cumprod", "norm", "dist", "aminmax", "median", "sort", "argsort", "topk",
-             "unique", "bincount", "histc", "histogram")
+             "unique", "bincount", "histc", "histogram", "floor_divide")
 FREE_FUNCTIONS = (matmul, maximum, minimum, where)
