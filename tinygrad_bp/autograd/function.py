@@ -49,7 +49,7 @@ class Function:
     """
 
     arrays = False  # forward/backward see Tensors (Op: NumPy arrays)
-    _is_tensor = False  # what the engine asks of a node's input: a node, or a leaf Tensor (Tensor.is_tensor)
+    _is_tensor = False  # how the engine tells a node (False) from a leaf Tensor (Tensor._is_tensor is True)
     view = False  # True for ops whose output may share its input's memory (reshape, permute, expand, index)
     torch_name: str | None = None  # PyTorch's grad_fn name, where it is not ClassName + "Backward0" (an op may
     # also set it on the node in forward, when the name depends on the call: sum() vs sum(dim))
