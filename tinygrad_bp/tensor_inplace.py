@@ -1,6 +1,6 @@
 """In-place updates: ``add_``, ``mul_``, ``x[i] = v``, ``+=``, ... and the rebasing that keeps them differentiable.
 
-Outside a graph (e.g. parameters under no_grad) these write into ``._array``. On a tensor that is in a graph,
+Outside a graph (e.g. parameters under no_grad) these write into the tensor's array. On a tensor that is in a graph,
 or when the other operand requires grad, the new value is computed from a copy of the old one, written
 into ``._array``, and ``grad_fn`` moves to the new node (PyTorch "rebases" the tensor); an update of a view
 rebases the tensor it views as well. Every in-place write bumps the version counter

@@ -201,7 +201,7 @@ class Optimizer:
         """One update of every parameter that has a gradient; returns ``closure()`` when given.
 
         The closure re-evaluates the model and returns the loss; it runs with graph recording on. The update
-        itself records nothing: it changes ``p._array`` in place.
+        itself records nothing: it changes the values of ``p`` in place.
         """
         self._opt_called = True
         loss = None
