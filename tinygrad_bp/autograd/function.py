@@ -128,8 +128,7 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward on the inputs; record a node when grad mode is on and an input requires grad."""
         enabled, record = _grad_state.enabled, False
-        # datas: what an Op's forward gets (arrays for Tensors); parents: node.inputs (parent node, leaf, or None)
-        datas, parents = [], []
+        datas, parents = [], []  # what an Op's forward gets (arrays for Tensors), and node.inputs
         for a in args:
             if type(a) is Tensor or isinstance(a, Tensor):
                 datas.append(a._array)
@@ -143,7 +142,9 @@ class Function:
         if cls.arrays:
             ctx = _new(cls) if record else _NO_GRAPH
             try:
-                result = out = cls.forward(ctx, *datas, **kwargs) if kwargs else cls.forward(ctx, *datas)
+                result = out = (cls.forward(ctx, *datas, **kwargs) if kwargs else  # one or two inputs are
+                                cls.forward(ctx, datas[0], datas[1]) if len(datas) == 2 else  # passed as they are:
+                                cls.forward(ctx, datas[0]) if len(datas) == 1 else cls.forward(ctx, *datas))  # faster
             except ValueError as e:  # NumPy's broadcast failure becomes PyTorch's RuntimeError naming op and shapes
                 raise _broadcast_error(cls.__name__, datas, e)  # noqa: B904 - it sets the cause itself
             if not record:
