@@ -126,15 +126,11 @@ def run_backward(roots: Iterable, retain_graph: bool, capture: dict | None = Non
 
 def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph: bool) -> tuple:
     """The one backward loop: each node, latest first, gets its gradient, runs backward, passes the results on."""
-    pending, ready, allowed, stop = _schedule(roots, capture)
-    anomaly = anomaly_mode._enabled
-    record = None if _capture is None else _capture()
-    fit = _fit_tensor if graph else _fit
-    leaves: dict = {}  # leaves that get their total gradient at the end (hooks, capture or create_graph)
-    collect = graph or capture is not None  # every leaf's gradient is collected whole, not added to .grad
-    inspect = anomaly or record is not None or _hooks.post_hooks_registered
-    while ready:
-        node = heappop(ready)[1]
+    pending, ready, allowed, stop, anomaly, record, inspect, fit, collect = _start(roots, capture, graph)
+    leaves, top = {}, None  # leaves collected whole; the ready node numbered highest, kept out of the heap
+    while ready or top is not None:
+        node = top if top is not None else heappop(ready)[1]
+        top = None
         g = pending.pop(node)
         if node.hooks is not None:  # register_hook / retain_grad on the tensor it produced
             g = _hooks.node_hooks(node, g, graph)
@@ -156,8 +152,7 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
                     gi = fit(gi, data.shape, data.dtype, node)
                 if collect or parent._backward_hooks is not None:
                     if capture is None or parent in capture:
-                        prev = leaves.get(parent)
-                        leaves[parent] = gi if prev is None else prev + gi
+                        leaves[parent] = leaves[parent] + gi if parent in leaves else gi
                 elif parent._grad is None:  # the first gradient is copied: gi may be shared with other paths
                     parent._grad = Tensor._make(gi.copy())
                 else:
@@ -170,10 +165,26 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
                     pending[parent] = prev + gi
                 elif allowed is None or parent in allowed:
                     pending[parent] = gi
-                    heappush(ready, (-parent.seq, parent))
+                    if top is not None and parent.seq > top.seq:
+                        top, parent = parent, top  # the highest-numbered one stays out of the heap
+                    if top is None and not ready:
+                        top = parent
+                    else:
+                        heappush(ready, (-parent.seq, parent))
         if not retain_graph and node.saved:
             node.saved = _FREED
     return pending, leaves
+
+
+def _start(roots: Iterable, capture: dict | None, graph: bool) -> tuple:
+    """A pass's schedule (``_schedule``) and what it watches: anomaly mode, viz.capture's recorder, whether
+    to inspect each node's result (either of those, or node post-hooks), how to fit gradients, whether
+    every leaf is collected whole (create_graph or autograd.grad) instead of being added to .grad."""
+    anomaly = anomaly_mode._enabled
+    record = None if _capture is None else _capture()
+    inspect = anomaly or record is not None or _hooks.post_hooks_registered
+    return (*_schedule(roots, capture), anomaly, record, inspect, _fit_tensor if graph else _fit,
+            graph or capture is not None)
 
 
 def _inspect(node: Function, g: Any, grads: tuple, anomaly: bool, record: Any, graph: bool) -> tuple:
