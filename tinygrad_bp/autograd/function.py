@@ -119,11 +119,6 @@ class Function:
         """Call ``fn(grad_outputs)`` before this node's backward; a returned tuple replaces grad_outputs."""
         return _hooks.register_node_hook(self, fn, post=False)
 
-    def release(self) -> None:
-        """Free the saved values (called by backward() unless retain_graph)."""
-        if self.saved:
-            self.saved = _FREED
-
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward on the inputs; record a node when grad mode is on and an input requires grad."""

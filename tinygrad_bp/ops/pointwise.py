@@ -332,44 +332,40 @@ def _check_integer_divisor(x: Any, y: Any) -> None:
         raise RuntimeError("ZeroDivisionError")  # PyTorch's message for an integer division by zero
 
 
-class Fmod(Op):
+class _Division:
+    """Mixin of Fmod and Remainder: z = x - y·round(x/y) for a rounding of the quotient;  dz/dx = 1,
+    dz/dy = -round(x/y)"""
+
+    rounding: Any = None  # np.trunc (fmod) or np.floor (remainder)
+    result: Any = None  # np.fmod or np.remainder
+
+    @classmethod
+    def forward(cls, ctx: Any, x: Any, y: Any) -> np.ndarray:
+        _check_integer_divisor(x, y)
+        if type(y) is not np.ndarray:  # PyTorch's (Tensor, Scalar) overload
+            ctx.torch_name = cls.torch_name[:-1] + "0"
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ctx.quotient = cls.rounding(np.divide(x, y))
+            return cls.result(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        need_x, need_y = ctx.needs_input_grad
+        return (g if need_x else None), (-g * ctx.quotient if need_y else None)
+
+
+class Fmod(_Division, Op):
     """z = x - y·trunc(x/y) (C's fmod: the sign of x);  dz/dx = 1, dz/dy = -trunc(x/y)"""
 
     torch_name = "FmodBackward1"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
-        _check_integer_divisor(x, y)
-        if type(y) is not np.ndarray:
-            ctx.torch_name = "FmodBackward0"  # PyTorch's fmod(Scalar) overload
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ctx.quotient = np.trunc(np.divide(x, y))
-            return np.fmod(x, y)
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> tuple:
-        need_x, need_y = ctx.needs_input_grad
-        return (g if need_x else None), (-g * ctx.quotient if need_y else None)
+    rounding, result = staticmethod(np.trunc), staticmethod(np.fmod)
 
 
-class Remainder(Op):
+class Remainder(_Division, Op):
     """z = x - y·⌊x/y⌋ (Python's %: the sign of y);  dz/dx = 1, dz/dy = -⌊x/y⌋"""
 
     torch_name = "RemainderBackward1"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
-        _check_integer_divisor(x, y)
-        if type(y) is not np.ndarray:
-            ctx.torch_name = "RemainderBackward0"  # PyTorch's remainder(Scalar) overload
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ctx.quotient = np.floor(np.divide(x, y))
-            return np.remainder(x, y)
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> tuple:
-        need_x, need_y = ctx.needs_input_grad
-        return (g if need_x else None), (-g * ctx.quotient if need_y else None)
+    rounding, result = staticmethod(np.floor), staticmethod(np.remainder)
 
 
 class Lerp(Op):
