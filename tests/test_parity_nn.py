@@ -109,6 +109,25 @@ def test_losses_match(fn, opts, target_kind, reduction, dtype):
     np.testing.assert_allclose(xo.grad._array, xt.grad.numpy(), rtol=tol * 5, atol=tol)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_loss_gradient_is_pytorchs_formula_bit_for_bit(reduction):
+    """PyTorch's MSE backward is c·(x - y)·g (c = 2/n for the mean, else 2), in that order. Each element is
+    a subtraction and two multiplications, each correctly rounded in IEEE float32 on every machine (no
+    multiply-add that a compiler could fuse), so the same order gives the same bits; (x - y)·(2·(g/n)) did not."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    for shape in [(7, 3), (1, 1), (5,), (2, 3, 4)]:
+        x, y = (rng.standard_normal(shape).astype(np.float32) for _ in range(2))
+        g_shape = shape if reduction == "none" else ()
+        g = rng.uniform(0.1, 3.0, g_shape).astype(np.float32)
+        xt, yt = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+        xo, yo = tb.tensor(x, requires_grad=True), tb.tensor(y, requires_grad=True)
+        torch.nn.functional.mse_loss(xt, yt, reduction=reduction).backward(torch.tensor(g))
+        F.mse_loss(xo, yo, reduction=reduction).backward(tb.tensor(g))
+        np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+        np.testing.assert_array_equal(yo.grad.numpy(), yt.grad.numpy())
+
+
 def test_cross_entropy_huge_logits_match():
     torch = pytest.importorskip("torch")
     z = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32) * 5e3

@@ -219,10 +219,10 @@ def zero_grads(params: Any, set_to_none: builtins.bool = True) -> None:
     """What ``Module.zero_grad`` and ``Optimizer.zero_grad`` do: each ``p.grad`` set to None, or zeroed in
     place (detached first if it has a graph; the version counter notes the write)."""
     for p in params:
-        if p.grad is None:
+        if p._grad is None:  # (the slot: the property would warn for a non-leaf)
             continue
         if set_to_none:
-            p.grad = None
+            p._grad = None
         else:
             if p.grad.grad_fn is not None:
                 p.grad = p.grad.detach()

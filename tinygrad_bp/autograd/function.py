@@ -64,6 +64,7 @@ class Function:
     retained: Any = None  # weakref to the output tensor that called retain_grad()
     prehooks: Any = None  # {id: fn} of register_prehook on this node
     posthooks: Any = None  # {id: fn} of register_hook on this node
+    module_calls: Any = None  # [(module, inputs)] of the nn.Module calls that returned this node's output (viz)
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:

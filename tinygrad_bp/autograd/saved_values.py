@@ -17,6 +17,7 @@ graph), the node's own output as a Tensor whose ``grad_fn`` is the node, or a co
 from __future__ import annotations
 
 import weakref
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -47,11 +48,9 @@ def bump(t: Any) -> None:
     key = id(root)
     entry = _written.get(key)
     if entry is None or entry[0]() is not root:
-        entry = _written[key] = [weakref.ref(root, lambda ref, key=key: _forget(key, ref)), 0, []]
+        entry = _written[key] = [weakref.ref(root, lambda ref, key=key: _forget(key, ref)), 0, deque(maxlen=_LOG)]
     entry[1] += 1
     entry[2].append(clock)
-    if len(entry[2]) > _LOG:
-        del entry[2][0]
 
 
 def _forget(key: int, ref: Any) -> None:

@@ -122,11 +122,16 @@ def _as_tensor(x: Any, name: str, op: str) -> Tensor:
     raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
 
 
-def _float_like(t: Tensor, input: Tensor) -> Tensor:  # noqa: A002
-    """An int/bool target takes the input's float dtype (PyTorch's promotion)."""
-    if t._array.dtype.kind != "f":
-        return _make(t._array.astype(input._array.dtype))
-    return t
+def _float_target(input: Any, target: Any, op: str) -> Tensor:  # noqa: A002
+    """Check that ``input`` is a Tensor and return ``target`` as one; an int/bool target takes the input's
+    float dtype (PyTorch's promotion)."""
+    if not isinstance(input, Tensor):
+        _check_input(input, op)
+    if not isinstance(target, Tensor):
+        target = _as_tensor(target, "target", op)
+    if target._array.dtype.kind != "f":
+        return _make(target._array.astype(input._array.dtype))
+    return target
 
 
 def _const(t: Any, input: Tensor) -> np.ndarray | None:  # noqa: A002
@@ -141,9 +146,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     """reduce((x - y)²). A target whose shape differs from the input's is broadcast, with PyTorch's
     warning (a (N,) target against an (N, 1) output is a classic bug)."""
     reduction = _reduction(size_average, reduce, reduction)
-    _check_input(input, "mse_loss")
-    target = _float_like(_as_tensor(target, "target", "mse_loss"), input)
-    _warn_shape(input, target, stacklevel=3)
+    target = _float_target(input, target, "mse_loss")
+    if target._array.shape != input._array.shape:
+        _warn_shape(input, target, stacklevel=3)
     return _fused.MseLoss.apply(input, target, reduction=reduction)
 
 
@@ -151,18 +156,18 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
             reduction: str = "mean") -> Tensor:
     """reduce(|x - y|);  d/dx = sign(x - y)."""
     reduction = _reduction(size_average, reduce, reduction)
-    _check_input(input, "l1_loss")
-    target = _float_like(_as_tensor(target, "target", "l1_loss"), input)
-    _warn_shape(input, target, stacklevel=3)
+    target = _float_target(input, target, "l1_loss")
+    if target._array.shape != input._array.shape:
+        _warn_shape(input, target, stacklevel=3)
     loss = (input - target).abs()
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
 def _warn_shape(input: Tensor, target: Tensor, stacklevel: int) -> None:  # noqa: A002
-    if target._array.shape != input._array.shape:
-        warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
-                      f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
-                      "Please ensure they have the same size.", UserWarning, stacklevel=stacklevel + 1)
+    """PyTorch's warning for a target whose shape differs from the input's (the caller compared them)."""
+    warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+                  f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
+                  "Please ensure they have the same size.", UserWarning, stacklevel=stacklevel + 1)
 
 
 def _class_dim(input: Tensor, op: str) -> int:  # noqa: A002
@@ -285,8 +290,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     """-w·(y·log x + (1-y)·log(1-x)) for probabilities x in [0, 1]; each log is clamped at -100, so
     x = 0 or 1 gives a large finite loss instead of inf (PyTorch's rule)."""
     reduction = _reduction(size_average, reduce, reduction)
-    _check_input(input, "binary_cross_entropy")
-    target = _float_like(_as_tensor(target, "target", "binary_cross_entropy"), input)
+    target = _float_target(input, target, "binary_cross_entropy")
     _same_shape(input, target, "binary_cross_entropy")
     x = input._array
     if x.size and not ((x >= 0) & (x <= 1)).all():
@@ -301,8 +305,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """BCE of σ(x), computed from the logits x without overflow; ``pos_weight`` multiplies the
     positive term (broadcast along the last dim, one value per class)."""
     reduction = _reduction(size_average, reduce, reduction)
-    _check_input(input, "binary_cross_entropy_with_logits")
-    target = _float_like(_as_tensor(target, "target", "binary_cross_entropy_with_logits"), input)
+    target = _float_target(input, target, "binary_cross_entropy_with_logits")
     if target.shape != input.shape:
         raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size ({tuple(input.shape)})")
     return _fused.BinaryCrossEntropyWithLogits.apply(input, target, weight=_const(weight, input),

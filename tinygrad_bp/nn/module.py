@@ -44,7 +44,7 @@ def _record_call(module: Module, node: Any, args: tuple) -> None:
     for a in args:
         if isinstance(a, Tensor):
             inputs.append(a if a.grad_fn is None else a.grad_fn)
-    calls = getattr(node, "module_calls", None)
+    calls = node.module_calls
     if calls is None:
         node.module_calls = [(module, inputs)]
     else:

@@ -24,7 +24,7 @@ _BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor for x(1-x) in BCE's backw
 def _reduce(loss: np.ndarray, reduction: str, denom: float) -> np.ndarray:
     if reduction == "none":
         return loss
-    total = loss.sum()
+    total = np.add.reduce(loss, axis=None)  # what loss.sum() calls, without its Python-level wrapper
     if reduction == "mean":  # (no denominator: every target ignored; PyTorch gives nan)
         total = total / denom if denom else total * np.nan
     return np.asarray(total, dtype=loss.dtype)
@@ -62,7 +62,8 @@ def _sigmoid(x: Any) -> Any:
 
 
 class MseLoss(Op):
-    """loss = reduce((x - y)²);  dloss/dx = 2(x - y)·g,  dloss/dy = -2(x - y)·g  (g / n for the mean)"""
+    """loss = reduce((x - y)²);  dloss/dx = c·(x - y)·g,  dloss/dy = -c·(x - y)·g  with c = 2/n for the mean, else 2
+    (PyTorch's order of operations, so float32 results agree with it bit for bit)"""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str = "mean") -> np.ndarray:
@@ -74,7 +75,7 @@ class MseLoss(Op):
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
         x, y = ctx.saved_tensors
-        gd = (x - y) * (2 * _grad_scale(g, ctx))
+        gd = (x - y) * (2 / ctx.denom if ctx.reduction == "mean" else 2.0) * g
         need_x, need_y = ctx.needs_input_grad
         return (gd if need_x else None), (-gd if need_y else None)
 

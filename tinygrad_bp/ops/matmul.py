@@ -65,9 +65,10 @@ class Addmm(Op):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = g @ w if need_x else None
-        g2 = g.reshape(-1, g.shape[-1])  # (batch, out), whatever the batch dims
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
-        gb = g2.sum(axis=0) if need_b else None  # summed here: cheaper than the engine's generic unbroadcast
+        if g.ndim != 2:  # (batch, out) and (batch, in), whatever the batch dims
+            g, x = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+        gw = g.T @ x if need_w else None
+        gb = g.sum(axis=0) if need_b else None  # summed here: cheaper than the engine's generic unbroadcast
         return gx, gw, gb
 
 

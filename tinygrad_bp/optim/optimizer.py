@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_bp.autograd import saved_values
-from tinygrad_bp.autograd.grad_mode import enable_grad, no_grad
+from tinygrad_bp.autograd import grad_mode, saved_values
+from tinygrad_bp.autograd.grad_mode import enable_grad
 from tinygrad_bp.dtypes import get_default_dtype
 from tinygrad_bp.tensor import Tensor
 from tinygrad_bp.tensor_inplace import zero_grads
@@ -80,9 +80,7 @@ def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
         np.subtract(end, diff, out=start)
 
 
-def _bump_version(t: Tensor) -> None:
-    """Record an in-place change of ``t`` (so a graph that saved it notices at backward)."""
-    saved_values.bump(t)
+_bump_version = saved_values.bump  # record an in-place change of a tensor (a graph that saved it notices at backward)
 
 
 class Optimizer:
@@ -208,9 +206,13 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        with no_grad():
+        state = grad_mode._state  # no_grad() without the context manager's cost (this runs every step)
+        mode, state.enabled = state.enabled, False
+        try:
             for group in self.param_groups:
                 self._update_group(group)
+        finally:
+            state.enabled = mode
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:
@@ -220,9 +222,9 @@ class Optimizer:
         """``(param, grad array)`` for each parameter of the group that has a gradient (the others are skipped)."""
         out = []
         for p in group["params"]:
-            if p.grad is None:
+            if p._grad is None:  # (parameters are leaves: .grad without the property's non-leaf warning check)
                 continue
-            grad = p.grad._array
+            grad = p._grad._array
             if grad.shape != p._array.shape:
                 raise RuntimeError(
                     f"{type(self).__name__}.step(): gradient of shape {grad.shape} does not match the "
