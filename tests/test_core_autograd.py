@@ -224,3 +224,75 @@ def test_a_100000_op_chain_backpropagates_without_recursion():
         v = np.tanh(u)
         expected *= 1.00001 * (1 - v * v)
     assert x.grad.item() == pytest.approx(expected, rel=1e-3)
+
+
+# A leaf's first gradient is kept as its .grad when nothing else references the array (PyTorch's
+# AccumulateGrad steals it in the same case) and copied otherwise. Each case below would alias two
+# gradients, or a gradient and something the user holds, if the array were kept; the next backward
+# adds into .grad in place and would change the other one too.
+class _SameGradientTwice(tb.autograd.function.Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        gd = g * 2
+        return gd, gd  # one array for both inputs
+
+
+def test_one_gradient_array_for_two_leaves_is_not_shared():
+    a, b = tb.ones(3, requires_grad=True), tb.ones(3, requires_grad=True)
+    _SameGradientTwice.apply(a, b).sum().backward()
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    (a * 5).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [7.0, 7.0, 7.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_pass_through_gradient_is_not_shared_between_leaves():
+    a, b = tb.ones(2, requires_grad=True), tb.ones(2, requires_grad=True)
+    (a + b).backward(tb.tensor([1.0, 2.0]))
+    (a * 3).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [4.0, 5.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 2.0])
+
+
+def test_gradient_the_user_still_holds_is_copied():
+    kept = []
+
+    class Keep(tb.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            kept.append(g * 5)
+            return kept[-1]
+
+    x = tb.ones(2, requires_grad=True)
+    Keep.apply(x).sum().backward()
+    (x * 1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 6.0])
+    np.testing.assert_array_equal(kept[0].numpy(), [5.0, 5.0])
+
+
+def test_fresh_gradient_is_kept_without_a_copy():
+    returned = []
+
+    class Double(tb.autograd.function.Op):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            gd = g * 2
+            returned.append(id(gd))  # the id only: no reference kept
+            return gd
+
+    z = tb.ones((2, 3), requires_grad=True)
+    Double.apply(z).backward(tb.ones((2, 3)))
+    assert id(z.grad.numpy()) == returned[0]  # the very array backward returned (it is alive: .grad holds it)
+    np.testing.assert_array_equal(z.grad.numpy(), np.full((2, 3), 2.0, np.float32))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from heapq import heapify, heappop, heappush
+from sys import getrefcount
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,20 @@ from .function import _FREED, Function
 # tb.viz.capture() sets this to a callable that starts a pass and returns a per-node recorder
 # recorder(node, grad_of_output, grads_returned_by_backward); None (the normal path) records nothing
 _capture: Any = None
+_NO_NODES: frozenset = frozenset()  # the captured nodes not to run, when nothing is captured
+
+
+def _refcount_of_unshared() -> int:
+    """``getrefcount(gi)`` in the backward loop for a gradient that nothing else references (the tuple from
+    backward, the loop variable, the call's argument; measured, as interpreters count them differently).
+    A leaf's first gradient with no more references than this is kept as its ``.grad`` instead of copied:
+    PyTorch's AccumulateGrad steals a gradient in the same case."""
+    for _parent, gi in zip((None,), (np.empty(1),)):
+        return getrefcount(gi)
+    raise AssertionError
+
+
+_ONLY_OURS = _refcount_of_unshared()
 
 
 def unbroadcast(grad: Any, shape: tuple) -> Any:
@@ -153,8 +168,8 @@ def _propagate(roots: Iterable, retain_graph: bool, capture: dict | None, graph:
                 if collect or parent._backward_hooks is not None:
                     if capture is None or parent in capture:
                         leaves[parent] = leaves[parent] + gi if parent in leaves else gi
-                elif parent._grad is None:  # the first gradient is copied: gi may be shared with other paths
-                    parent._grad = Tensor._make(gi.copy())
+                elif parent._grad is None:  # the first gradient is kept if nothing else holds it, else copied
+                    parent._grad = Tensor._make(gi if gi.base is None and getrefcount(gi) <= _ONLY_OURS else gi.copy())
                 else:
                     parent._grad._array += gi
             else:  # (dtypes are singletons: `is` is the cheap test)
@@ -304,7 +319,7 @@ def _schedule(roots: Iterable, capture: dict | None) -> tuple:
         else:
             pending[node] = g
             heappush(ready, (-node.seq, node))
-    allowed, stop = None, frozenset()
+    allowed, stop = None, _NO_NODES
     if capture is not None:
         nodes = [n for n, _ in roots]
         order, stop = _prune(toposort(nodes[0]) if len(nodes) == 1 else _toposort_many(nodes), capture)

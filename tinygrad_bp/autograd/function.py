@@ -189,8 +189,11 @@ class Op(Function):
     def needs_input_grad(self) -> tuple:
         """One bool per positional input: does it want a gradient? (computed when backward asks)"""
         inputs = self.inputs
-        if len(inputs) == 2:  # the common case, spelled out: several times faster than the general one
+        n = len(inputs)
+        if n == 2:  # the common cases (binary ops; linear), spelled out: several times faster than the general one
             return inputs[0] is not None, inputs[1] is not None
+        if n == 3:
+            return inputs[0] is not None, inputs[1] is not None, inputs[2] is not None
         return tuple(map(is_not, inputs, _NONES))
 
     def name(self) -> str:
