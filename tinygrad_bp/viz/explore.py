@@ -297,7 +297,7 @@ def _build(loss: Tensor, nodes: list, params: Any, inputs: Any, exercise: Any, m
             return "constant"
         if isinstance(x, Tensor):
             return names.get(id(x)) or item.get(id(x), "?")
-        calls = [module_names.get(id(m)) for m, _ in getattr(x, "module_calls", None) or ()]
+        calls = [module_names.get(id(m)) for m, _ in x.module_calls or ()]
         calls = [c for c in calls if c]
         return f"{x.name()} [{item[id(x)]}]" + (f" = output of {calls[-1]}" if calls else "")
 

@@ -249,7 +249,7 @@ def _collect_calls(snap: Snapshot, op_ids: dict, leaf_ids: dict) -> None:
     """
     calls: list = []
     for _, node in snap.ops:
-        for module, inputs in getattr(node, "module_calls", None) or ():
+        for module, inputs in node.module_calls or ():
             call = Call(module=module, output=node, output_id=op_ids[node], order=len(calls))
             _members(call, inputs, op_ids, leaf_ids)
             if call.members:
